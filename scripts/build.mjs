@@ -1,0 +1,60 @@
+// One esbuild script for every bundle: the extension (CommonJS, `vscode` external), the notebook
+// renderer (ES module; plotly in a lazily imported chunk) and the in-host integration test suite.
+// Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
+import * as esbuild from 'esbuild';
+import { rm } from 'node:fs/promises';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {esbuild.BuildOptions} */
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'info',
+  legalComments: 'linked',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const builds = [
+  {
+    ...common,
+    entryPoints: { extension: 'src/extension.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+  },
+  {
+    ...common,
+    entryPoints: { renderer: 'renderers/index.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    splitting: true,
+    chunkNames: 'renderer-chunks/[name]-[hash]',
+    // plotly is large: always minify it, even in development builds, so the chunk loads fast.
+    minify: true,
+  },
+  {
+    ...common,
+    entryPoints: { 'test/integration/index': 'test/integration/index.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  },
+];
+
+await rm('dist', { recursive: true, force: true });
+if (watch) {
+  const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
+  await Promise.all(contexts.map((context) => context.watch()));
+  console.log('watching for changes…');
+} else {
+  await Promise.all(builds.map((options) => esbuild.build(options)));
+}
