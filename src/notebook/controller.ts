@@ -12,6 +12,7 @@ export class BnlabController implements vscode.Disposable {
   private queue: Promise<void> = Promise.resolve();
   /** Cancels the cells of the request in progress and the pending ones behind it. */
   private abort = new AbortController();
+  private readonly disposables: vscode.Disposable[] = [];
 
   constructor() {
     this.controller = vscode.notebooks.createNotebookController('bnlab-kernel', NOTEBOOK_TYPE, 'BatchNorm Lab');
@@ -23,6 +24,12 @@ export class BnlabController implements vscode.Disposable {
       this.abort.abort();
       this.abort = new AbortController();
     };
+    // The lab's notebooks need no kernel picking: this is their kernel.
+    const prefer = (document: vscode.NotebookDocument) => {
+      if (document.notebookType === NOTEBOOK_TYPE) this.controller.updateNotebookAffinity(document, vscode.NotebookControllerAffinity.Preferred);
+    };
+    vscode.workspace.notebookDocuments.forEach(prefer);
+    this.disposables.push(vscode.workspace.onDidOpenNotebookDocument(prefer));
   }
 
   private enqueue(cells: vscode.NotebookCell[]): Promise<void> {
@@ -67,6 +74,7 @@ export class BnlabController implements vscode.Disposable {
 
   dispose(): void {
     this.abort.abort();
+    this.disposables.forEach((d) => d.dispose());
     this.controller.dispose();
   }
 }
