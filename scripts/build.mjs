@@ -20,12 +20,14 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts' },
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // Prefer ES module builds: jsonc-parser's UMD build hides its requires from the bundler.
+    mainFields: ['module', 'main'],
   },
   {
     ...common,
@@ -47,6 +49,7 @@ const builds = [
     format: 'cjs',
     target: 'node20',
     external: ['vscode', 'mocha'],
+    mainFields: ['module', 'main'],
   },
 ];
 

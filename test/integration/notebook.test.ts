@@ -95,7 +95,7 @@ suite('notebook', () => {
     const report = await waitFor(
       `the renderer to report drawing output ${outputId}`,
       () => rendererReports.received.slice(reportsBefore).find((r) => r.outputId === outputId),
-      45_000,
+      Number(process.env.BNLAB_RENDER_TIMEOUT_MS ?? 45_000),
     );
     assert.equal(report.type, 'rendered', `renderer reported: ${JSON.stringify(report)}`);
     assert.equal(report.kind, 'distribution-comparison');
