@@ -94,7 +94,8 @@ function edges(low: number, high: number, count: number): number[] {
   const exact = Array.from({ length: count + 1 }, (_, i) => (i === count ? high : low + ((high - low) * i) / count));
   // Seven significant digits are as precise as the float32 values binned, and make a smaller payload,
   // unless the bins are so narrow that rounding would merge edges.
-  const rounded = exact.map((edge) => Number(edge.toPrecision(7)));
+  // The outer edges stay exact so that the smallest and largest values stay inside.
+  const rounded = exact.map((edge, i) => (i === 0 || i === count ? edge : Number(edge.toPrecision(7))));
   return rounded.every((edge, i) => i === 0 || edge > rounded[i - 1]!) ? rounded : exact;
 }
 

@@ -1,0 +1,156 @@
+// Tensor factories. Random ones draw from an explicit Generator or the global one.
+import { Tensor } from './tensor';
+import { numelOf, shapeToString } from './shape';
+import { resolveGenerator, type Generator } from './random';
+
+export interface TensorOptions {
+  requiresGrad?: boolean;
+}
+
+export interface RandomOptions extends TensorOptions {
+  generator?: Generator | null;
+}
+
+/** Nested number arrays of any depth. */
+export type NestedArray = number | readonly NestedArray[];
+export type TensorData = NestedArray | ArrayLike<number>;
+
+function flattenNested(data: NestedArray): { flat: number[]; shape: number[] } {
+  if (typeof data === 'number') return { flat: [data], shape: [] };
+  const shape: number[] = [];
+  let level: NestedArray = data;
+  while (Array.isArray(level)) {
+    shape.push(level.length);
+    if (level.length === 0) break;
+    level = level[0];
+  }
+  const flat: number[] = [];
+  const walk = (x: NestedArray, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new Error('tensor(): ragged nested array');
+      flat.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new Error(`tensor(): expected sequence of length ${shape[depth]} at dim ${depth}`);
+    }
+    for (const v of x as readonly NestedArray[]) walk(v, depth + 1);
+  };
+  walk(data, 0);
+  return { flat, shape };
+}
+
+function toShape(shape: number | readonly number[]): number[] {
+  const s = typeof shape === 'number' ? [shape] : shape.slice();
+  for (const d of s) {
+    if (!Number.isInteger(d) || d < 0) throw new Error(`Trying to create tensor with negative dimension ${d}: ${shapeToString(s)}`);
+  }
+  return s;
+}
+
+/**
+ * Builds a tensor from a flat array / Float32Array (with `shape`) or nested arrays (shape
+ * inferred). Data is always copied.
+ */
+export function tensor(data: TensorData, shape?: readonly number[] | TensorOptions | null, opts: TensorOptions = {}): Tensor {
+  if (shape && !Array.isArray(shape)) {
+    opts = shape as TensorOptions;
+    shape = undefined;
+  }
+  const given = shape as readonly number[] | undefined | null;
+  let values: Float32Array;
+  let inferred: number[];
+  if (typeof data === 'number' || Array.isArray(data)) {
+    const isFlat = Array.isArray(data) && data.every((v) => typeof v === 'number');
+    if (isFlat && given) {
+      values = Float32Array.from(data as number[]);
+      inferred = [values.length];
+    } else {
+      const { flat, shape: s } = flattenNested(data as NestedArray);
+      values = Float32Array.from(flat);
+      inferred = s;
+    }
+  } else {
+    values = Float32Array.from(data as ArrayLike<number>);
+    inferred = [values.length];
+  }
+  const finalShape = given ? toShape(given) : inferred;
+  if (numelOf(finalShape) !== values.length) {
+    throw new Error(`shape '${shapeToString(finalShape)}' is invalid for input of size ${values.length}`);
+  }
+  return new Tensor(values, finalShape, opts.requiresGrad ?? false);
+}
+
+export function full(shape: number | readonly number[], value: number, opts: TensorOptions = {}): Tensor {
+  const s = toShape(shape);
+  return new Tensor(new Float32Array(numelOf(s)).fill(value), s, opts.requiresGrad ?? false);
+}
+
+export function zeros(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 0, opts);
+}
+
+export function ones(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
+  return full(shape, 1, opts);
+}
+
+export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return zeros(t.shape, opts);
+}
+
+export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
+  return ones(t.shape, opts);
+}
+
+/** Standard normal samples. */
+export function randn(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = toShape(shape);
+  const data = resolveGenerator(opts.generator).fillNormal(new Float32Array(numelOf(s)));
+  return new Tensor(data, s, opts.requiresGrad ?? false);
+}
+
+/** Uniform samples in [0, 1). */
+export function rand(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = toShape(shape);
+  const data = resolveGenerator(opts.generator).fillUniform(new Float32Array(numelOf(s)));
+  return new Tensor(data, s, opts.requiresGrad ?? false);
+}
+
+/** Integers uniform in [low, high), stored as float32 values. */
+export function randint(low: number, high: number, shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
+  const s = toShape(shape);
+  const g = resolveGenerator(opts.generator);
+  const data = new Float32Array(numelOf(s));
+  for (let i = 0; i < data.length; i++) data[i] = low + g.nextInt(high - low);
+  return new Tensor(data, s);
+}
+
+export function randperm(n: number, opts: RandomOptions = {}): Tensor {
+  return new Tensor(Float32Array.from(resolveGenerator(opts.generator).randperm(n)), [n]);
+}
+
+export function arange(start: number, end?: number, step = 1): Tensor {
+  if (end === undefined) {
+    end = start;
+    start = 0;
+  }
+  const n = Math.max(0, Math.ceil((end - start) / step));
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = start + i * step;
+  return new Tensor(data, [n]);
+}
+
+export function linspace(start: number, end: number, steps: number): Tensor {
+  const data = new Float32Array(steps);
+  const step = steps > 1 ? (end - start) / (steps - 1) : 0;
+  // Fill from both ends like PyTorch so the last value is exactly `end`.
+  const half = Math.floor(steps / 2);
+  for (let i = 0; i < steps; i++) data[i] = i < half ? start + step * i : end - step * (steps - 1 - i);
+  return new Tensor(data, [steps]);
+}
+
+export function eye(n: number, m = n): Tensor {
+  const data = new Float32Array(n * m);
+  for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
+  return new Tensor(data, [n, m]);
+}

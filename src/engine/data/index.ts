@@ -1,0 +1,1 @@
+export { featuresOnScales, gaussianBlobs, type FeaturesOnScalesOptions, type BlobsOptions } from './synthetic';

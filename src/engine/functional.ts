@@ -1,0 +1,8 @@
+// torch.nn.functional in camelCase.
+export { relu, leakyRelu, sigmoid, tanh } from './ops/elementwise';
+export { softmax, logSoftmax } from './ops/softmax';
+export { linear } from './ops/linalg';
+export { conv2d, maxPool2d, type Conv2dOptions } from './ops/conv';
+export { batchNorm, layerNorm, groupNorm, instanceNorm } from './ops/norm';
+export { dropout } from './ops/dropout';
+export { crossEntropy, nllLoss, mseLoss, l1Loss, type Reduction, type CrossEntropyOptions, type NllOptions } from './ops/loss';

@@ -1,0 +1,19 @@
+// Public API of the engine: a small, PyTorch-shaped tensor library (camelCase names).
+export { Tensor, type TensorOrScalar } from './tensor';
+export { Generator, manualSeed, defaultGenerator } from './random';
+export { noGrad, isGradEnabled, setGradEnabled } from './autograd';
+export {
+  tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, randint, randperm, arange, linspace, eye,
+  type TensorOptions, type RandomOptions, type TensorData, type NestedArray,
+} from './creation';
+export { add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, square, relu, leakyRelu, sigmoid, tanh, clamp } from './ops/elementwise';
+export { sum, mean, variance as var, variance, std, max, min, argmax, type VarOptions } from './ops/reduce';
+export { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, clone } from './ops/layout';
+export { matmul } from './ops/linalg';
+export { softmax, logSoftmax } from './ops/softmax';
+export * as nn from './nn/index';
+export * as F from './functional';
+export * as optim from './optim/index';
+export * as init from './init';
+export * as data from './data/index';
+export * as stats from './stats/index';

@@ -1,0 +1,7 @@
+export { Module, type StateValue } from './module';
+export { BatchNorm1d, BatchNorm2d, BatchNorm3d, BatchNormBase, type BatchNormOptions } from './batchnorm';
+export { LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, InstanceNormBase, type LayerNormOptions, type GroupNormOptions, type InstanceNormOptions } from './norm';
+export { Linear, type LinearOptions } from './linear';
+export { Conv2d, MaxPool2d, type Conv2dOptions } from './conv';
+export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity, Softmax, LogSoftmax, Dropout, type DropoutOptions } from './activation';
+export { Sequential, Flatten } from './container';

@@ -1,0 +1,75 @@
+import type { Tensor } from '../tensor';
+import { Optimizer, f32 } from './optimizer';
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+}
+
+/**
+ * torch.optim.SGD: d = g + wd·p; buf = d (first step) else μ·buf + (1−τ)·d;
+ * d = nesterov ? d + μ·buf : buf; p −= lr·d.
+ */
+export class SGD extends Optimizer {
+  lr: number;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly weightDecay: number;
+  readonly nesterov: boolean;
+  readonly maximize: boolean;
+  private readonly buffers: (Float32Array | null)[];
+
+  constructor(params: Iterable<Tensor>, opts: SGDOptions) {
+    super(params);
+    if (!(opts.lr >= 0)) throw new Error(`Invalid learning rate: ${opts.lr}`);
+    this.lr = opts.lr;
+    this.momentum = opts.momentum ?? 0;
+    this.dampening = opts.dampening ?? 0;
+    this.weightDecay = opts.weightDecay ?? 0;
+    this.nesterov = opts.nesterov ?? false;
+    this.maximize = opts.maximize ?? false;
+    if (this.momentum < 0) throw new Error(`Invalid momentum value: ${this.momentum}`);
+    if (this.weightDecay < 0) throw new Error(`Invalid weight_decay value: ${this.weightDecay}`);
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new Error('Nesterov momentum requires a momentum and zero dampening');
+    this.buffers = this.params.map(() => null);
+  }
+
+  protected update(i: number, p: Float32Array, grad: Float32Array): void {
+    const n = p.length;
+    const wd = f32(this.weightDecay);
+    const mu = f32(this.momentum);
+    const damp = f32(1 - this.dampening);
+    const lr = f32(this.lr);
+    let d: Float32Array = grad;
+    if (this.maximize || wd !== 0) {
+      d = new Float32Array(n);
+      for (let k = 0; k < n; k++) d[k] = (this.maximize ? -grad[k] : grad[k]) + wd * p[k];
+    }
+    if (mu !== 0) {
+      let buf = this.buffers[i];
+      if (buf === null) {
+        buf = d.slice();
+        this.buffers[i] = buf;
+      } else {
+        for (let k = 0; k < n; k++) buf[k] = f32(buf[k] * mu) + damp * d[k];
+      }
+      if (this.nesterov) {
+        const nd = new Float32Array(n);
+        for (let k = 0; k < n; k++) nd[k] = d[k] + mu * buf[k];
+        d = nd;
+      } else {
+        d = buf;
+      }
+    }
+    for (let k = 0; k < n; k++) p[k] = p[k] - lr * d[k];
+  }
+
+  /** The momentum buffer of parameter `i` (null before the first step). */
+  momentumBuffer(i: number): Float32Array | null {
+    return this.buffers[i];
+  }
+}
