@@ -100,6 +100,10 @@ suite('notebook', () => {
     assert.equal(report.type, 'rendered', `renderer reported: ${JSON.stringify(report)}`);
     assert.equal(report.kind, 'distribution-comparison');
     assert.ok((report.traces ?? 0) >= 8, `at least one trace per histogram, got ${report.traces}`);
+    // Bring the plot into view for the picture in the README (docs/screenshots/vscode-sample-01.png).
+    const codeCell = codeCells[0]!;
+    editor.revealRange(new vscode.NotebookRange(codeCell.index, codeCell.index + 1), vscode.NotebookEditorRevealType.AtTop);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
     await screenshot('sample-01-run-all');
   });
 
