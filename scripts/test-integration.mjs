@@ -27,6 +27,8 @@ const { values: opts } = parseArgs({
     'tests-path': { type: 'string', default: path.join(repoRoot, 'dist', 'test', 'integration', 'index.js') },
     timeout: { type: 'string', default: '300' },
     verbose: { type: 'boolean', default: false },
+    // The word before this run's "N passed, N failed" line, e.g. "vsix" for the packaged-extension run.
+    label: { type: 'string', default: 'integration' },
   },
 });
 const extensionPath = path.resolve(opts['extension-path']);
@@ -151,7 +153,7 @@ async function main() {
     for (const line of trimStack(text, level).split('\n')) {
       const screenshot = /^\[bnlab:screenshot\] (\S+)/.exec(line);
       if (screenshot) takeScreenshot(screenshot[1]);
-      console.log(`  ${level === 'error' || level === 'warn' ? `[${level}] ` : ''}${canaryGuard(line)}`);
+      console.log(`  ${level === 'error' || level === 'warn' ? `[${level}] ` : ''}${guardHostSummary(line)}`);
     }
   });
   await page.exposeFunction('codeAutomationExit', async (code) => {
@@ -204,7 +206,7 @@ async function main() {
   }
   say(`done (exit code ${outcome.code ?? outcome.error})`);
   // Counted as failed when the suite never reported (timeout, crash): a run that ran nothing is no pass.
-  console.log(`integration: ${passed} passed, ${ok ? failed : Math.max(failed, 1)} failed`);
+  console.log(`${opts.label}: ${passed} passed, ${ok ? failed : Math.max(failed, 1)} failed`);
   return ok ? 0 : 1;
 }
 
@@ -220,7 +222,10 @@ function trimStack(text, level) {
   return out.join('\n');
 }
 
-/** In --expect-failure runs, keeps the host's "N passed, N failed" line from reading as this run's result. */
-function canaryGuard(line) {
-  return expectFailure && /^\s*\d+ passed, \d+ failed/.test(line) ? `(canary) ${line}` : line;
+/**
+ * Keeps the host's own "N passed, N failed" line from reading as a second result: this runner prints the
+ * one that counts (and none at all in --expect-failure runs, which are meant to fail).
+ */
+function guardHostSummary(line) {
+  return /^\s*\d+ passed, \d+ failed/.test(line) ? `(${expectFailure ? 'canary' : 'extension host'}) ${line.trim()}` : line;
 }

@@ -17,7 +17,7 @@ try {
   execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked], { stdio: 'inherit' });
   execFileSync(
     process.execPath,
-    [path.join(repoRoot, 'scripts', 'test-integration.mjs'), '--extension-path', path.join(unpacked, 'extension'), '--grep', 'sample 01'],
+    [path.join(repoRoot, 'scripts', 'test-integration.mjs'), '--extension-path', path.join(unpacked, 'extension'), '--grep', 'sample 01', '--label', 'vsix'],
     { stdio: 'inherit' },
   );
 } finally {
