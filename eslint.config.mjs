@@ -33,8 +33,8 @@ export default tseslint.config(
     },
   },
   {
-    // Experiments and the pure kernel don't depend on VS Code, so the headless runner and workers share them.
-    files: ['src/experiments/**/*.ts', 'src/shared/**/*.ts', 'src/notebook/format.ts', 'src/notebook/kernel.ts'],
+    // Experiments, the kernel and the CLI don't depend on VS Code, so the headless runner and workers share them.
+    files: ['src/experiments/**/*.ts', 'src/kernel/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts', 'src/notebook/format.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module free of VS Code so it runs headlessly.' }] }],
     },

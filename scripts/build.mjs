@@ -2,7 +2,8 @@
 // renderer (ES module; plotly in a lazily imported chunk) and the in-host integration test suite.
 // Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { buildMnist } from './build-mnist.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -20,7 +21,7 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts' },
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -54,6 +55,11 @@ const builds = [
 ];
 
 await rm('dist', { recursive: true, force: true });
+// The kernel worker compiles TypeScript cells with esbuild's WebAssembly build, the same on every platform.
+await mkdir('dist', { recursive: true });
+await copyFile('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild.wasm');
+// MNIST digits → dist/data/mnist.bin (cached conversion; see build-mnist.mjs).
+await buildMnist({ log: (message) => console.log(message) });
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

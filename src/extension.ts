@@ -9,17 +9,19 @@ import { BnnbSerializer } from './notebook/serializer';
 /** What the extension exports to other extensions (and to its integration tests). */
 export interface BnlabApi {
   rendererReports: RendererReports;
+  controller: BnlabController;
 }
 
 export function activate(context: vscode.ExtensionContext): BnlabApi {
   const rendererReports = new RendererReports();
+  const controller = new BnlabController(context.extensionPath);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new BnnbSerializer(), { transientOutputs: false }),
-    new BnlabController(),
+    controller,
     rendererReports,
-    ...registerCommands(),
+    ...registerCommands(controller),
   );
-  return { rendererReports };
+  return { rendererReports, controller };
 }
 
 export function deactivate(): void {}

@@ -8,10 +8,34 @@ export interface ExperimentResult {
   markdown: string;
 }
 
-/** What the kernel lends a running experiment: cancellation now, progress reporting later. */
-export interface ExperimentContext {
-  signal?: AbortSignal;
+/** Where a long run is: shown live in the cell (and on the headless runner's progress bar). */
+export interface Progress {
+  step: number;
+  total: number;
+  /** Current values worth watching, e.g. { loss: 0.31, accuracy: 0.92 }. */
+  metrics?: Record<string, number>;
+  /** What is running, when an experiment runs several arms or seeds, e.g. "BatchNorm, seed 2". */
+  label?: string;
 }
+
+/** What the kernel lends a running experiment. */
+export interface ExperimentContext {
+  /** Throws an {@link InterruptedError} if the user interrupted the cell: call it between steps. */
+  checkInterrupt(): void;
+  /** Reports progress (the kernel throttles it) and checks for an interrupt. */
+  progress(progress: Progress): void;
+}
+
+/** Thrown by {@link ExperimentContext.checkInterrupt} when the user interrupts a cell. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(message = 'Interrupted') {
+    super(message);
+  }
+}
+
+/** A context that never interrupts and ignores progress, for direct calls (tests, scripts). */
+export const quietContext: ExperimentContext = { checkInterrupt() {}, progress() {} };
 
 export interface Experiment<S extends ParamSpecs = ParamSpecs> {
   id: string;

@@ -3,11 +3,10 @@
  * scales goes through the engine's BatchNorm1d in training mode; each feature comes out with mean 0 and
  * standard deviation 1 (then scaled by γ = 1 and shifted by β = 0, their initial values).
  */
-import { Generator, nn, stats, tensor } from '../engine';
-import type { Distribution, PlotPayload } from '../shared/payload';
+import { Generator, nn, tensor } from '../engine';
+import type { Distribution } from '../shared/payload';
 import { defineExperiment } from './experiment';
-
-const BINS = 30;
+import { columns, distributionComparison } from './summaries';
 
 export const normalizeFeatures = defineExperiment({
   id: 'normalize-features',
@@ -49,67 +48,18 @@ export const normalizeFeatures = defineExperiment({
 
     const before = columns(batch, batchSize, featureCount);
     const after = columns(output.data, batchSize, featureCount);
-    // The normalized features share one set of bins, so their histograms can be compared directly.
-    const afterEdges = edges(Math.min(...after.map(minOf)), Math.max(...after.map(maxOf)), BINS);
-    const summaries = features.map((range, j) => ({
-      label: `feature ${j + 1}: ${formatRange(range)}`,
-      before: distribution(before[j]!, edges(minOf(before[j]!), maxOf(before[j]!), BINS)),
-      after: distribution(after[j]!, afterEdges),
-    }));
-
-    const plot: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'distribution-comparison',
-        title: `BatchNorm1d over a batch of ${batchSize}: each feature before and after normalization`,
-        valueLabel: 'feature value',
-        stages: ['before BatchNorm', 'after BatchNorm'],
-        rows: summaries.map(({ label, before, after }) => ({ label, distributions: [before, after] })),
-      },
-    };
+    const plot = distributionComparison({
+      title: `BatchNorm1d over a batch of ${batchSize}: each feature before and after normalization`,
+      valueLabel: 'feature value',
+      stages: ['before BatchNorm', 'after BatchNorm'],
+      rows: features.map((range, j) => ({ label: `feature ${j + 1}: ${formatRange(range)}`, values: [before[j]!, after[j]!] })),
+      // The normalized features share one set of bins, so their histograms can be compared directly.
+      sharedStages: [1],
+    });
+    const summaries = plot.plot.rows.map(({ label, distributions: [before, after] }) => ({ label, before: before!, after: after! }));
     return { plots: [plot], markdown: summaryTable(summaries, batchSize, eps) };
   },
 });
-
-function columns(data: Float32Array, rows: number, cols: number): Float32Array[] {
-  return Array.from({ length: cols }, (_, j) => {
-    const column = new Float32Array(rows);
-    for (let i = 0; i < rows; i++) column[i] = data[i * cols + j]!;
-    return column;
-  });
-}
-
-function distribution(values: Float32Array, binEdges: number[]): Distribution {
-  const { edges: histogramEdges, counts } = stats.histogram(values, binEdges);
-  return { histogram: { edges: [...histogramEdges], counts: [...counts] }, moments: stats.moments(values) };
-}
-
-/** `count` equal bins over [low, high], widened a little when all values are equal. */
-function edges(low: number, high: number, count: number): number[] {
-  if (!(high > low)) {
-    const pad = Math.abs(low) * 1e-3 || 1e-3;
-    low -= pad;
-    high += pad;
-  }
-  const exact = Array.from({ length: count + 1 }, (_, i) => (i === count ? high : low + ((high - low) * i) / count));
-  // Seven significant digits are as precise as the float32 values binned, and make a smaller payload,
-  // unless the bins are so narrow that rounding would merge edges.
-  // The outer edges stay exact so that the smallest and largest values stay inside.
-  const rounded = exact.map((edge, i) => (i === 0 || i === count ? edge : Number(edge.toPrecision(7))));
-  return rounded.every((edge, i) => i === 0 || edge > rounded[i - 1]!) ? rounded : exact;
-}
-
-function minOf(values: Float32Array): number {
-  let m = Infinity;
-  for (const v of values) m = v < m ? v : m;
-  return m;
-}
-
-function maxOf(values: Float32Array): number {
-  let m = -Infinity;
-  for (const v of values) m = v > m ? v : m;
-  return m;
-}
 
 function formatRange([low, high]: [number, number]): string {
   return `[${formatNumber(low)}, ${formatNumber(high)}]`;

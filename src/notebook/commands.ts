@@ -1,10 +1,11 @@
 /** Command-palette commands, all under the "BatchNorm Lab" category (see package.json). */
 import * as vscode from 'vscode';
 import { NOTEBOOK_TYPE } from './constants';
+import type { BnlabController } from './controller';
 
 const STARTER_CELL = ['experiment: normalize-features', 'batchSize: 256', 'seed: 0'].join('\n');
 
-export function registerCommands(): vscode.Disposable[] {
+export function registerCommands(controller: BnlabController): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('bnlab.newNotebook', async () => {
       const data = new vscode.NotebookData([
@@ -13,6 +14,17 @@ export function registerCommands(): vscode.Disposable[] {
       ]);
       const document = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
       await vscode.window.showNotebookDocument(document);
+    }),
+    // From the notebook toolbar VS Code passes { notebookEditor: { notebookUri } }; from the palette, nothing.
+    vscode.commands.registerCommand('bnlab.restartKernel', async (context?: { notebookEditor?: { notebookUri?: vscode.Uri } }) => {
+      const uri = context?.notebookEditor?.notebookUri ?? vscode.window.activeNotebookEditor?.notebook.uri;
+      const notebook = vscode.workspace.notebookDocuments.find((doc) => doc.uri.toString() === uri?.toString() && doc.notebookType === NOTEBOOK_TYPE);
+      if (!notebook) {
+        void vscode.window.showWarningMessage('BatchNorm Lab: open a .bnnb notebook to restart its kernel.');
+        return;
+      }
+      await controller.restart(notebook);
+      vscode.window.setStatusBarMessage('$(debug-restart) BatchNorm Lab: kernel restarted, notebook state cleared', 4000);
     }),
   ];
 }

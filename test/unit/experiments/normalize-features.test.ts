@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ERROR_MIME, runCell } from '../../src/notebook/kernel';
-import { PLOT_MIME, type DistributionComparisonPlot, type PlotPayload } from '../../src/shared/payload';
+import { ExperimentCellError } from '../../../src/experiments/cell';
+import { quietContext } from '../../../src/experiments/experiment';
+import { runExperimentCell } from '../../../src/kernel/experiment-cell';
+import { PLOT_MIME, type DistributionComparisonPlot, type PlotPayload } from '../../../src/shared/payload';
 
 async function runExperiment(source: string): Promise<{ plot: DistributionComparisonPlot; markdown: string }> {
-  const run = await runCell({ language: 'bnlab', source });
-  assert.equal(run.success, true, JSON.stringify(run.outputs));
-  assert.equal(run.outputs.length, 1, 'one output');
-  const [plotItem, markdownItem] = run.outputs[0]!.items;
+  const outputs = await runExperimentCell(source, quietContext);
+  assert.equal(outputs.length, 1, 'one output');
+  const [plotItem, markdownItem] = outputs[0]!.items;
   assert.equal(plotItem!.mime, PLOT_MIME);
   assert.equal(markdownItem!.mime, 'text/markdown');
-  return { plot: (plotItem!.data as PlotPayload).plot, markdown: markdownItem!.data as string };
+  return { plot: (plotItem!.data as PlotPayload).plot as DistributionComparisonPlot, markdown: markdownItem!.data as string };
 }
 
-describe('kernel: normalize-features', () => {
+describe('experiment normalize-features', () => {
   it('standardizes every feature of the default batch, whatever its scale', async () => {
     const { plot, markdown } = await runExperiment('experiment: normalize-features\neps: 1.0e-12');
     assert.equal(plot.kind, 'distribution-comparison');
@@ -62,21 +63,12 @@ describe('kernel: normalize-features', () => {
   });
 });
 
-describe('kernel: errors', () => {
-  it('turns a wrong parameter into an error output without a stack into the lab', async () => {
-    const run = await runCell({ language: 'bnlab', source: 'experiment: normalize-features\nbatchSize: 0' });
-    assert.equal(run.success, false);
-    const item = run.outputs[0]!.items[0]!;
-    assert.equal(item.mime, ERROR_MIME);
-    const error = item.data as { name: string; message: string; stack: string };
-    assert.equal(error.name, 'ExperimentCellError');
-    assert.equal(error.message, 'Line 2, column 12: "batchSize" must be an integer from 2 to 65536; got 0');
-    assert.equal(error.stack, '');
-  });
-
-  it('refuses a cell language it does not run', async () => {
-    const run = await runCell({ language: 'python', source: 'print(1)' });
-    assert.equal(run.success, false);
-    assert.match((run.outputs[0]!.items[0]!.data as { message: string }).message, /runs "bnlab" experiment cells; this cell's language is "python"/);
+describe('experiment cells: errors', () => {
+  it('a wrong parameter throws an ExperimentCellError naming key, line and what is allowed', async () => {
+    await assert.rejects(runExperimentCell('experiment: normalize-features\nbatchSize: 0', quietContext), (error: Error) => {
+      assert.ok(error instanceof ExperimentCellError);
+      assert.equal(error.message, 'Line 2, column 12: "batchSize" must be an integer from 2 to 65536; got 0');
+      return true;
+    });
   });
 });

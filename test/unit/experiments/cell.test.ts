@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { catalog } from '../../src/experiments/catalog';
-import { ExperimentCellError, parseExperimentCell } from '../../src/experiments/cell';
+import { catalog } from '../../../src/experiments/catalog';
+import { ExperimentCellError, parseExperimentCell } from '../../../src/experiments/cell';
 
 function expectCellError(source: string, pattern: RegExp, line?: number, key?: string): ExperimentCellError {
   let caught: unknown;

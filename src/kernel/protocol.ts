@@ -1,0 +1,21 @@
+/** Messages between the extension host (KernelSession) and a notebook's worker (worker.ts). */
+import type { Progress } from '../experiments/experiment';
+import type { BnnbOutput } from '../notebook/format';
+
+/** A cell to run. `label` names it in errors and stack traces, e.g. "Cell 3". */
+export interface CellRequest {
+  language: string;
+  source: string;
+  label: string;
+}
+
+export interface WorkerData {
+  interruptBuffer: SharedArrayBuffer;
+}
+
+export type ToWorker = { type: 'run'; runId: number; cell: CellRequest } | { type: 'interrupt'; runId: number };
+
+export type FromWorker =
+  | { type: 'output'; runId: number; output: BnnbOutput }
+  | { type: 'progress'; runId: number; progress: Progress }
+  | { type: 'done'; runId: number; success: boolean; outputs: BnnbOutput[] };
