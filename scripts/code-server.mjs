@@ -145,24 +145,29 @@ const DEFAULT_SETTINGS = {
 /**
  * Starts code-server on 127.0.0.1 with throwaway settings, no gallery and no auth.
  * `env` is added to code-server's environment, which the extension host inherits.
- * `settings` are merged into the throwaway user settings.json.
+ * `settings` are merged into the throwaway user settings.json. With `restricted`, the folder opens in
+ * Restricted Mode (workspace trust on, the folder not trusted).
  * Returns { url, port, pid, logFile, stop() }; stop() kills the whole process group.
  */
-export async function startCodeServer({ folder, env = {}, port, settings = {}, quiet = true } = {}) {
+export async function startCodeServer({ folder, env = {}, port, settings = {}, quiet = true, restricted = false } = {}) {
   const entry = await ensureCodeServer();
   port ??= await freePort();
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'bnlab-code-server-'));
   const logFile = path.join(tmp, 'code-server.log');
   await writeFile(path.join(tmp, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   await mkdir(path.join(tmp, 'ud', 'User'), { recursive: true });
-  await writeFile(path.join(tmp, 'ud', 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, null, 2));
+  // Restricted Mode: workspace trust on, and the folder opened untrusted without asking.
+  const trust = restricted
+    ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.banner': 'never', 'security.workspace.trust.emptyWindow': false }
+    : {};
+  await writeFile(path.join(tmp, 'ud', 'User', 'settings.json'), JSON.stringify({ ...DEFAULT_SETTINGS, ...trust, ...settings }, null, 2));
   const args = [
     entry,
     '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(restricted ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override',
     '--config', path.join(tmp, 'config.yaml'),
     '--user-data-dir', path.join(tmp, 'ud'),

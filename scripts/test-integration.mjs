@@ -29,6 +29,8 @@ const { values: opts } = parseArgs({
     verbose: { type: 'boolean', default: false },
     // The word before this run's "N passed, N failed" line, e.g. "vsix" for the packaged-extension run.
     label: { type: 'string', default: 'integration' },
+    // Opens the workspace in Restricted Mode and runs the suites meant for it.
+    restricted: { type: 'boolean', default: false },
   },
 });
 const extensionPath = path.resolve(opts['extension-path']);
@@ -99,7 +101,9 @@ async function main() {
       BNLAB_TEST_RESULTS: resultsFile,
       BNLAB_SCREENSHOT_DIR: screenshotDir,
       ...(opts.grep ? { BNLAB_TEST_GREP: opts.grep } : {}),
+      ...(opts.restricted ? { BNLAB_TEST_RESTRICTED: '1' } : {}),
     },
+    restricted: opts.restricted,
   });
   say(`code-server ${server.url} ready (pid ${server.pid})`);
 

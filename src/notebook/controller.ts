@@ -11,7 +11,7 @@ import { markdownOutput } from '../kernel/outputs';
 import { ProgressClock } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
 import type { BnnbOutput } from './format';
-import { NOTEBOOK_TYPE } from './constants';
+import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { toCellOutput } from './serializer';
 
 /** Outputs of a running cell are redrawn at most this often. */
@@ -47,6 +47,17 @@ export class BnlabController implements vscode.Disposable {
         this.sessions.delete(document);
       }),
     );
+  }
+
+  /**
+   * Runs a notebook's code cells without VS Code's Run command, which asks for workspace trust before
+   * running any cell. Used in Restricted Mode: experiment cells only name an experiment and its
+   * parameters, so they run; TypeScript cells get the message that says why not and how to trust.
+   */
+  async runWithoutTrust(notebook: vscode.NotebookDocument): Promise<void> {
+    await vscode.commands.executeCommand('notebook.selectKernel', { id: this.controller.id, extension: EXTENSION_ID });
+    const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
+    await this.enqueue(cells, notebook);
   }
 
   /** Stops the running cell of a notebook and cancels the ones queued behind it. */
@@ -166,7 +177,7 @@ class LiveOutputs {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.finished) return;
-      const shown = this.progress ? [...this.outputs, markdownOutput(`⏳ ${this.progress}`)] : this.outputs;
+      const shown = this.progress ? [...this.outputs, markdownOutput(`Running: ${this.progress}`)] : this.outputs;
       this.drawing = this.drawing.then(() => this.execution.replaceOutput(shown.map(toCellOutput))).then(undefined, () => undefined);
     }, REDRAW_INTERVAL_MS);
   }

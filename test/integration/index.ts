@@ -8,10 +8,10 @@ import Mocha from 'mocha';
 
 // The suite files. Adding one is one line here. Each is imported statically so that esbuild bundles it,
 // and lazily so that mocha's `suite`/`test` globals exist before its top level runs.
-const suites: Array<() => Promise<unknown>> = [
-  () => import('./smoke.test'),
-  () => import('./notebook.test'),
-];
+// A Restricted Mode run (scripts/test-integration.mjs --restricted) loads only the suite meant for it.
+const suites: Array<() => Promise<unknown>> = process.env.BNLAB_TEST_RESTRICTED
+  ? [() => import('./restricted.test')]
+  : [() => import('./smoke.test'), () => import('./notebook.test'), () => import('./kernel.test')];
 
 interface Results {
   passed: number;

@@ -3,51 +3,10 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { BnlabApi } from '../../src/extension';
 import { parseBnnb } from '../../src/notebook/format';
 import { PLOT_MIME, type PlotPayload } from '../../src/shared/payload';
+import { api, ERROR_MIME, itemsOf, openAndShow, runAll, waitFor, workspace } from './helpers';
 import { screenshot } from './index';
-
-const ERROR_MIME = 'application/vnd.code.notebook.error';
-const workspace = process.env.BNLAB_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
-
-async function api(): Promise<BnlabApi> {
-  const extension = vscode.extensions.getExtension<BnlabApi>('bnlab.batchnorm-lab');
-  assert.ok(extension, 'the extension is installed');
-  return extension.activate();
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function openAndShow(file: string): Promise<vscode.NotebookEditor> {
-  const document = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
-  const editor = await vscode.window.showNotebookDocument(document);
-  await vscode.commands.executeCommand('notebook.selectKernel', { id: 'bnlab-kernel', extension: 'bnlab.batchnorm-lab' });
-  return editor;
-}
-
-/** Runs all cells and waits until this run has finished every code cell, or one of them has failed. */
-async function runAll(editor: vscode.NotebookEditor): Promise<void> {
-  const codeCells = editor.notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
-  const startedAt = Date.now();
-  const ranNow = (cell: vscode.NotebookCell) => (cell.executionSummary?.timing?.startTime ?? 0) >= startedAt && cell.executionSummary?.timing?.endTime !== undefined;
-  await vscode.commands.executeCommand('notebook.execute', editor.notebook.uri);
-  await waitFor('every code cell to finish, or one to fail', () =>
-    codeCells.every(ranNow) || codeCells.some((cell) => ranNow(cell) && cell.executionSummary?.success === false),
-  );
-}
-
-function itemsOf(cell: vscode.NotebookCell): vscode.NotebookCellOutputItem[] {
-  return cell.outputs.flatMap((output) => output.items);
-}
 
 suite('notebook', () => {
   suiteSetup(async () => {
