@@ -21,8 +21,13 @@ export interface PlotTheme {
   fontFamily: string;
   /** Base font size in px. */
   fontSize: number;
-  /** Series colours in order: blue, orange, green, red, purple, yellow. */
+  /** Series colours in order: blue, orange, green, red, purple, yellow (VS Code's `--vscode-charts-*`). */
   series: string[];
+  /**
+   * Colours of arms (arms.ts picks the slot from the arm's name): the six `series` colours, then
+   * teal, pink, brown, grey, olive, navy, cyan, salmon, indigo, maroon (fixed per theme kind).
+   */
+  armPalette: string[];
   hoverBackground: string;
   hoverForeground: string;
   hoverBorder: string;
@@ -39,6 +44,19 @@ export const DEFAULT_FONT_FAMILY =
 
 const SERIES_LIGHT = ['#1a85ff', '#d18616', '#388a34', '#e51400', '#652d90', '#bf8803'];
 const SERIES_DARK = ['#3794ff', '#d18616', '#89d185', '#f14c4c', '#b180d7', '#cca700'];
+const SERIES_HC_LIGHT = ['#0f4a85', '#b5200d', '#007100', '#b5200d', '#652d90', '#895503'];
+
+/** Arm colours after the six chart colours: teal, pink, brown, grey, olive, navy, cyan, salmon, indigo, maroon. */
+export const EXTRA_ARM_COLORS: Record<'light' | 'dark', string[]> = {
+  light: ['#00897b', '#d63384', '#8c564b', '#6e6e6e', '#7c8a12', '#1f3f8f', '#0090bd', '#d9613f', '#5b5bd6', '#9c2a4a'],
+  dark: ['#4db6ac', '#f06292', '#c49c94', '#a0a0a0', '#c0ca33', '#7f95e0', '#4fc3f7', '#ff8a65', '#9fa8ff', '#e57399'],
+};
+
+/** The arm palette for a theme kind, given its six chart colours. */
+export function armPaletteFor(kind: ThemeKind, series: string[]): string[] {
+  const dark = kind === 'dark' || kind === 'high-contrast';
+  return [...series.slice(0, 6), ...EXTRA_ARM_COLORS[dark ? 'dark' : 'light']];
+}
 
 /** Fallback palettes, used for every CSS variable the host does not define. */
 export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
@@ -52,6 +70,7 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     fontFamily: DEFAULT_FONT_FAMILY,
     fontSize: 12,
     series: SERIES_LIGHT,
+    armPalette: armPaletteFor('light', SERIES_LIGHT),
     hoverBackground: '#f8f8f8',
     hoverForeground: '#3b3b3b',
     hoverBorder: '#c8c8c8',
@@ -69,6 +88,7 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     fontFamily: DEFAULT_FONT_FAMILY,
     fontSize: 12,
     series: SERIES_DARK,
+    armPalette: armPaletteFor('dark', SERIES_DARK),
     hoverBackground: '#202020',
     hoverForeground: '#cccccc',
     hoverBorder: '#454545',
@@ -86,6 +106,7 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     fontFamily: DEFAULT_FONT_FAMILY,
     fontSize: 12,
     series: SERIES_DARK,
+    armPalette: armPaletteFor('high-contrast', SERIES_DARK),
     hoverBackground: '#0c141f',
     hoverForeground: '#ffffff',
     hoverBorder: '#6fc3df',
@@ -102,7 +123,8 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     axisColor: '#292929',
     fontFamily: DEFAULT_FONT_FAMILY,
     fontSize: 12,
-    series: ['#0f4a85', '#b5200d', '#007100', '#b5200d', '#652d90', '#895503'],
+    series: SERIES_HC_LIGHT,
+    armPalette: armPaletteFor('high-contrast-light', SERIES_HC_LIGHT),
     hoverBackground: '#ffffff',
     hoverForeground: '#292929',
     hoverBorder: '#0f4a85',
@@ -132,4 +154,32 @@ export function normalizeColor(value: string | undefined | null): string | undef
 export function isTransparent(color: string): boolean {
   const c = color.replace(/\s+/g, '').toLowerCase();
   return c === 'transparent' || /^rgba\(\d+,\d+,\d+,0(\.0*)?\)$/.test(c);
+}
+
+/** The light theme preset (VS Code Light Modern colours), usable without CSS variables (e.g. an HTML report). */
+export function lightTheme(): PlotTheme {
+  return structuredClone(FALLBACK_THEMES.light);
+}
+
+/** The dark theme preset (VS Code Dark Modern colours), usable without CSS variables. */
+export function darkTheme(): PlotTheme {
+  return structuredClone(FALLBACK_THEMES.dark);
+}
+
+/** The high-contrast (dark) preset. */
+export function highContrastTheme(): PlotTheme {
+  return structuredClone(FALLBACK_THEMES['high-contrast']);
+}
+
+/** `color` (hex `#rrggbb`/`#rgb`, `rgb()` or `rgba()`) with its alpha set to `alpha`; other forms unchanged. */
+export function withAlpha(color: string, alpha: number): string {
+  const c = normalizeColor(color) ?? color;
+  const hex = /^#([0-9a-f]{6})$/i.exec(c);
+  if (hex) {
+    const n = parseInt(hex[1]!, 16);
+    return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${alpha})`;
+  }
+  const rgb = /^rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)/i.exec(c);
+  if (rgb) return `rgba(${rgb[1]},${rgb[2]},${rgb[3]},${alpha})`;
+  return c;
 }

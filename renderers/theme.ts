@@ -4,7 +4,7 @@
  * `data-vscode-theme-kind` attribute (never `prefers-color-scheme`, which follows the OS, not VS Code),
  * and the colours from the `--vscode-*` CSS variables VS Code sets on the document.
  */
-import { FALLBACK_THEMES, normalizeColor, type PlotTheme, type ThemeKind } from './palette';
+import { FALLBACK_THEMES, armPaletteFor, normalizeColor, type PlotTheme, type ThemeKind } from './palette';
 
 export function themeKind(doc: Document = document): ThemeKind {
   const body = doc.body;
@@ -56,6 +56,7 @@ export function readTheme(doc: Document = document): PlotTheme {
     fontFamily: raw('font-family') ?? fallback.fontFamily,
     fontSize: Number.isFinite(fontSize) && fontSize >= 8 && fontSize <= 32 ? Math.round(fontSize * 0.92) : fallback.fontSize,
     series,
+    armPalette: armPaletteFor(kind, series),
     hoverBackground: color('editorHoverWidget-background') ?? fallback.hoverBackground,
     hoverForeground: color('editorHoverWidget-foreground', 'editor-foreground') ?? fallback.hoverForeground,
     hoverBorder: color('editorHoverWidget-border', 'contrastBorder') ?? fallback.hoverBorder,

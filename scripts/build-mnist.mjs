@@ -86,14 +86,15 @@ async function mtimeMs(path) {
 }
 
 /**
- * Writes `<root>/dist/data/mnist.bin` (or `out`), converting only when an input is newer than the
- * cached conversion. Returns what it did.
- * @param {{ root?: string, out?: string, cacheDir?: string, force?: boolean, log?: (msg: string) => void }} [opts]
- * @returns {Promise<{ out: string, converted: boolean, copied: boolean, count?: number }>}
+ * Writes `<root>/dist/data/mnist.bin` (or `out`; `out: null` only refreshes the cache), converting
+ * only when an input is newer than the cached conversion. Both files are written under a temporary
+ * name and renamed, so a concurrent reader never sees a partial file. Returns what it did.
+ * @param {{ root?: string, out?: string | null, cacheDir?: string, force?: boolean, log?: (msg: string) => void }} [opts]
+ * @returns {Promise<{ out: string | null, cached: string, converted: boolean, copied: boolean, count?: number }>}
  */
 export async function buildMnist(opts = {}) {
   const root = opts.root ?? defaultRoot;
-  const out = opts.out ?? join(root, 'dist', 'data', 'mnist.bin');
+  const out = opts.out === undefined ? join(root, 'dist', 'data', 'mnist.bin') : opts.out;
   const cacheDir = opts.cacheDir ?? join(root, 'node_modules', '.cache', 'batchnorm-lab');
   const cached = join(cacheDir, 'mnist.bin');
   const log = opts.log ?? (() => {});
@@ -121,13 +122,15 @@ export async function buildMnist(opts = {}) {
     log(`mnist: converted ${count} digits → ${cached} (${bytes.length} bytes, ${Date.now() - started} ms)`);
   }
   let copied = false;
-  if (converted || (await mtimeMs(out)) < (await mtimeMs(cached))) {
+  if (out !== null && (converted || (await mtimeMs(out)) < (await mtimeMs(cached)))) {
     await mkdir(dirname(out), { recursive: true });
-    await copyFile(cached, out);
+    const tmp = `${out}.${process.pid}.tmp`;
+    await copyFile(cached, tmp);
+    await rename(tmp, out);
     copied = true;
     log(`mnist: wrote ${out}`);
   }
-  return { out, converted, copied, count };
+  return { out, cached, converted, copied, count };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {

@@ -43,6 +43,17 @@ const builds = [
     minify: true,
   },
   {
+    // The headless runner's HTML report: the renderer and plotly in one classic script, inlined into each report.
+    ...common,
+    entryPoints: { 'report-assets/report': 'renderers/report-page.ts' },
+    outdir: 'dist',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+  },
+  {
     ...common,
     entryPoints: { 'test/integration/index': 'test/integration/index.ts' },
     outdir: 'dist',

@@ -5,12 +5,15 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import markdownItKatex from '@vscode/markdown-it-katex';
 import MarkdownIt from 'markdown-it';
 import type { BnnbCell, BnnbNotebook, BnnbOutputItem } from '../notebook/format';
 import { ERROR_MIME, STDERR_MIME, STDOUT_MIME } from '../kernel/outputs';
 import { PLOT_MIME } from '../shared/payload';
 
-const markdown = new MarkdownIt({ html: false, linkify: true });
+// Math as in VS Code's markdown cells (the same KaTeX plugin), written as MathML, which browsers draw
+// without KaTeX's fonts and styles: the report stays one file.
+const markdown = new MarkdownIt({ html: false, linkify: true }).use(markdownItKatex, { output: 'mathml', throwOnError: false });
 
 /** Where the report's script is: next to the CLI bundle once built. */
 export function reportScriptPath(): string {

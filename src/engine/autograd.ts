@@ -8,6 +8,11 @@ export interface GradFn {
   readonly inputs: readonly Tensor[];
   /** One gradient per input (null when that input needs none). May alias `grad`. */
   backward(grad: Float32Array): (Float32Array | null)[];
+  /**
+   * True when every gradient `backward` returns is a fresh array nobody else holds: the walk may
+   * then keep it as a leaf's .grad or accumulate into it without copying.
+   */
+  readonly freshGrads?: boolean;
 }
 
 let gradEnabled = true;
@@ -91,7 +96,7 @@ export function runBackward(root: Tensor, rootGrad: Float32Array, wrap: (g: Floa
       }
       const prev = grads.get(inp);
       if (!prev) {
-        grads.set(inp, { g: gi, owned: false });
+        grads.set(inp, { g: gi, owned: fn.freshGrads === true && gi !== g });
       } else {
         let acc = prev.g;
         if (!prev.owned) {

@@ -9,6 +9,7 @@ import vm from 'node:vm';
 import * as engine from '../engine';
 import { InterruptedError, type ExperimentContext, type Progress } from '../experiments/experiment';
 import { ExperimentCellError } from '../experiments/cell';
+import { checkLoss, DivergenceError, forwardChecked } from '../experiments/divergence';
 import type { BnnbOutput } from '../notebook/format';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';
 import type { InterruptFlag } from './interrupt';
@@ -84,8 +85,9 @@ export class CellRunner {
   private errorFor(error: unknown): BnnbOutput {
     if (error instanceof CellError) return errorOutput(error.reportedName, error.message, error.reportedStack);
     // Problems with the cell itself: the message says where; a stack would only point into the lab.
-    if (error instanceof ExperimentCellError || error instanceof CellCompileError || error instanceof UnsupportedLanguageError || error instanceof InterruptedError) {
-      return errorOutput(error.name, error.message);
+    const ownMessage = [ExperimentCellError, CellCompileError, UnsupportedLanguageError, InterruptedError, DivergenceError].some((type) => error instanceof type);
+    if (ownMessage) {
+      return errorOutput((error as Error).name, (error as Error).message);
     }
     const err = error instanceof Error ? error : new Error(String(error));
     return errorOutput(err.name, err.message, err.stack ?? '');
@@ -130,6 +132,8 @@ export class CellRunner {
       progress: (progress: Progress) => this.cellContext?.progress(progress),
       /** Stops the cell here if the user interrupted it. */
       checkInterrupt: () => this.interrupt.throwIfSet(),
+      forwardChecked,
+      checkLoss,
       console: new Console({ stdout: stream('stdout'), stderr: stream('stderr'), colorMode: false }),
     });
   }

@@ -3,12 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { BarData, LayoutAxis, Shape } from 'plotly.js-dist';
-import type { DistributionComparisonPlot, PlotPayload } from '../../src/shared/payload';
+import type { DistributionComparisonPlot } from '../../src/shared/payload';
 import { buildFigure, describePlot, exponentFormat, traceCount, wrapText } from '../../renderers/figure';
 import { formatNumber } from '../../renderers/format';
 import { FALLBACK_THEMES, isTransparent, normalizeColor } from '../../renderers/palette';
 import { validatePayload } from '../../renderers/validate';
-import { FEATURES, distributionPayload } from './harness';
+import { FEATURES, distributionPayload, type DistributionPayload } from './harness';
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const light = FALLBACK_THEMES.light;
@@ -28,11 +28,11 @@ describe('validatePayload', () => {
     assert.equal(result.ok, true, JSON.stringify(result));
   });
 
-  const cases: Array<[string, (p: PlotPayload) => unknown, string]> = [
+  const cases: Array<[string, (p: DistributionPayload) => unknown, string]> = [
     ['not an object', () => 'hello', '(payload): expected an object, got the string "hello"'],
     ['wrong version', (p) => ({ ...p, version: 2 }), 'version: expected 1, got the number 2'],
     ['missing version', (p) => ({ plot: p.plot }), 'version: missing required field'],
-    ['unknown kind', (p) => ({ ...p, plot: { ...p.plot, kind: 'training-curves' } }), 'plot.kind: unknown plot kind "training-curves"'],
+    ['unknown kind', (p) => ({ ...p, plot: { ...p.plot, kind: 'scatter-3d' } }), 'plot.kind: unknown plot kind "scatter-3d"'],
     [
       'missing moments',
       (p) => {
@@ -275,7 +275,7 @@ describe('helpers', () => {
   });
 
   test('the payload fixture is what the brief describes: 4 features, batch 256, 30 bins', () => {
-    const payload: PlotPayload = distributionPayload();
+    const payload: DistributionPayload = distributionPayload();
     assert.equal(payload.plot.rows.length, 4);
     for (const row of payload.plot.rows) {
       for (const d of row.distributions) {

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { Distribution, PlotPayload } from '../../src/shared/payload';
+import type { DistributionComparisonPlot, Distribution, PlotPayload } from '../../src/shared/payload';
 
 /** The repository root: the nearest directory upwards from the working directory with this package.json. */
 export const ROOT = findRoot(process.cwd());
@@ -213,9 +213,79 @@ function element(id) {
   return el;
 }
 
-function render(id, text, mime = ${JSON.stringify('application/vnd.bnlab.plot+json')}) {
-  return api.renderOutputItem(outputItem(id, text, mime), element(id), new AbortController().signal);
+// Like VS Code, which renders a cell's outputs when the cell scrolls into view: by default the output is
+// scrolled into view first (scroll = false renders it wherever it is, e.g. far below the viewport).
+function render(id, text, mime = ${JSON.stringify('application/vnd.bnlab.plot+json')}, scroll = true) {
+  const el = element(id);
+  if (scroll) el.scrollIntoView({ block: 'nearest' });
+  return api.renderOutputItem(outputItem(id, text, mime), el, new AbortController().signal);
 }
+
+// What a drawn plot shows, read from the SVG (traces, subplots, legend, axis titles) and from plotly's state.
+function figureReport(id) {
+  const el = document.getElementById(id);
+  const graph = el?.querySelector('.bnlab-plot');
+  const q = (sel) => [...(el?.querySelectorAll(sel) ?? [])];
+  const full = graph?._fullLayout;
+  const axes = (prefix) => Object.keys(full ?? {}).filter((k) => new RegExp('^' + prefix + 'axis\\\\d*$').test(k)).sort();
+  const legend = q('.legend .traces').map((item) => {
+    const text = item.querySelector('.legendtext')?.textContent ?? '';
+    const line = item.querySelector('.legendlines path');
+    const point = item.querySelector('.legendpoints path');
+    const color = (line && line.style.stroke) || (point && point.style.fill) || null;
+    return { text, color, opacity: item.style.opacity || '1' };
+  });
+  return {
+    drawn: !!full,
+    svgTraces: q('.scatterlayer .trace').length + q('.barlayer .trace').length + q('.heatmaplayer .hm').length,
+    scatterTraces: q('.scatterlayer .trace').length,
+    heatmaps: q('.heatmaplayer .hm').length,
+    subplots: full ? full._subplots.cartesian.length : 0,
+    xAxes: axes('x').length,
+    yAxes: axes('y').length,
+    axisTypes: Object.fromEntries([...axes('x'), ...axes('y')].map((k) => [k, full[k].type])),
+    axisTitles: q('svg text').filter((n) => /^[xy]\\d*title$/.test(n.getAttribute('class') ?? '')).map((n) => n.textContent),
+    xTickTexts: q('.xaxislayer-above .xtick text').map((n) => n.textContent.replace(/\u200b/g, '')),
+    legend,
+    annotations: q('.annotation-text').map((n) => n.textContent),
+    title: el?.querySelector('.gtitle')?.textContent ?? null,
+    subtitle: el?.querySelector('.gtitle-subtitle')?.textContent ?? null,
+    fullData: (graph?._fullData ?? []).map((t) => ({
+      name: t.name, type: t.type, legendgroup: t.legendgroup, showlegend: t.showlegend, visible: t.visible,
+      color: t.line?.color ?? t.marker?.color ?? null, symbol: t.marker?.symbol ?? null, points: t.x?.length ?? 0, uid: t.uid,
+      xaxis: t.xaxis, yaxis: t.yaxis,
+    })),
+    height: graph ? graph.getBoundingClientRect().height : 0,
+    placeholderHeight: el?.querySelector('.bnlab-plot')?.getBoundingClientRect().height ?? 0,
+    ranges: full ? Object.fromEntries(axes('x').map((k) => [k, [...full[k].range]])) : {},
+  };
+}
+
+// Long tasks (> 50 ms) since the last call, in ms.
+const longTasks = [];
+try { new PerformanceObserver((list) => { for (const e of list.getEntries()) longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: true }); } catch {}
+function takeLongTasks() { return longTasks.splice(0); }
+
+// Centre of the first SVG point of the trace with this uid (to hover it with the mouse).
+function pointCentre(id, uid) {
+  const el = document.getElementById(id);
+  const group = el?.querySelector('.scatterlayer .trace' + CSS.escape(uid));
+  const point = group?.querySelector('.points path.point');
+  if (!point) return null;
+  point.scrollIntoView({ block: 'center' });
+  const r = point.getBoundingClientRect();
+  return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+}
+function hoverText(id) { return [...(document.getElementById(id)?.querySelectorAll('.hoverlayer text') ?? [])].map((n) => n.textContent).join(' | '); }
+function legendItemCentre(id, text) {
+  const item = [...(document.getElementById(id)?.querySelectorAll('.legend .traces') ?? [])].find((n) => n.querySelector('.legendtext')?.textContent === text);
+  const r = (item?.querySelector('.legendtoggle') ?? item)?.getBoundingClientRect();
+  return r ? { x: r.left + 12, y: r.top + r.height / 2 } : null;
+}
+function scrollToY(y) { window.scrollTo(0, y); return document.documentElement.scrollHeight; }
+// Plots plotly has drawn and not purged.
+function liveGraphs() { return [...document.querySelectorAll('.bnlab-plot')].filter((g) => g._fullLayout !== undefined).length; }
+function isDrawn(id) { return document.getElementById(id)?.querySelector('.bnlab-plot')?._fullLayout !== undefined; }
 
 function dispose(id) { api.disposeOutputItem(id); }
 
@@ -287,7 +357,7 @@ function heldState(id) {
   return graph ? { connected: graph.isConnected, fullLayout: graph._fullLayout !== undefined, fullData: graph._fullData !== undefined, children: graph.childElementCount } : null;
 }
 
-window.bn = { messages, render, dispose, inspect, tickReport, setTheme, setWidth, hold, heldState, ready: true };
+window.bn = { messages, render, dispose, inspect, tickReport, setTheme, setWidth, hold, heldState, figureReport, takeLongTasks, pointCentre, hoverText, legendItemCentre, scrollToY, liveGraphs, isDrawn, ready: true };
 </script>
 </body>
 </html>`;
@@ -401,9 +471,49 @@ export interface Report {
   message?: string;
 }
 
+export interface FigureReport {
+  drawn: boolean;
+  svgTraces: number;
+  scatterTraces: number;
+  heatmaps: number;
+  subplots: number;
+  xAxes: number;
+  yAxes: number;
+  axisTypes: Record<string, string>;
+  axisTitles: string[];
+  xTickTexts: string[];
+  legend: Array<{ text: string; color: string | null; opacity: string }>;
+  annotations: string[];
+  title: string | null;
+  subtitle: string | null;
+  fullData: Array<{
+    name: string;
+    type: string;
+    legendgroup: string;
+    showlegend: boolean;
+    visible: boolean | string;
+    color: string | null;
+    symbol: string | null;
+    points: number;
+    uid: string;
+    xaxis: string;
+    yaxis: string;
+  }>;
+  height: number;
+  placeholderHeight: number;
+  ranges: Record<string, [number, number]>;
+}
+
 interface PageApi {
   messages: Report[];
-  render(id: string, text: string, mime?: string): Promise<void>;
+  render(id: string, text: string, mime?: string, scroll?: boolean): Promise<void>;
+  figureReport(id: string): FigureReport;
+  takeLongTasks(): number[];
+  pointCentre(id: string, uid: string): { x: number; y: number } | null;
+  hoverText(id: string): string;
+  legendItemCentre(id: string, text: string): { x: number; y: number } | null;
+  scrollToY(y: number): number;
+  liveGraphs(): number;
   dispose(id?: string): void;
   inspect(id: string): Inspection;
   tickReport(id: string): TickReport;
@@ -466,9 +576,64 @@ export class Harness {
     ) as never;
   }
 
-  render(id: string, payload: unknown, options: { raw?: boolean; mime?: string } = {}): Promise<void> {
+  render(id: string, payload: unknown, options: { raw?: boolean; mime?: string; scroll?: boolean } = {}): Promise<void> {
     const text = options.raw ? String(payload) : JSON.stringify(payload);
-    return this.call('render', id, text, ...(options.mime ? [options.mime] : []));
+    return this.call('render', id, text, options.mime ?? 'application/vnd.bnlab.plot+json', options.scroll ?? true);
+  }
+
+  figure(id: string): Promise<FigureReport> {
+    return this.call('figureReport', id);
+  }
+
+  takeLongTasks(): Promise<number[]> {
+    return this.call('takeLongTasks');
+  }
+
+  pointCentre(id: string, uid: string): Promise<{ x: number; y: number } | null> {
+    return this.call('pointCentre', id, uid);
+  }
+
+  hoverText(id: string): Promise<string> {
+    return this.call('hoverText', id);
+  }
+
+  legendItemCentre(id: string, text: string): Promise<{ x: number; y: number } | null> {
+    return this.call('legendItemCentre', id, text);
+  }
+
+  scrollToY(y: number): Promise<number> {
+    return this.call('scrollToY', y);
+  }
+
+  liveGraphs(): Promise<number> {
+    return this.call('liveGraphs');
+  }
+
+  /** Waits until plotly has drawn output `id` (it may start as a placeholder far from the viewport). */
+  async waitDrawn(id: string, timeoutMs = 10_000): Promise<void> {
+    await this.page.waitForFunction(`window.bn.isDrawn(${JSON.stringify(id)})`, undefined, { timeout: timeoutMs });
+  }
+
+  /** Waits until the hover label of output `id` matches `pattern`; returns its text. */
+  async waitHover(id: string, pattern: RegExp, timeoutMs = 3000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let text = await this.hoverText(id);
+    while (!pattern.test(text) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      text = await this.hoverText(id);
+    }
+    return text;
+  }
+
+  /** Polls `read` until `ok` holds or the time is up; returns the last value. */
+  async poll<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 3000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let value = await read();
+    while (!ok(value) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      value = await read();
+    }
+    return value;
   }
 
   dispose(id?: string): Promise<void> {
@@ -556,7 +721,10 @@ export const FEATURES = [
  * The distribution-comparison payload the BatchNorm experiment produces: 4 features on wildly different
  * scales, a batch of 256, 30 bins, before and after normalization (standardized with the batch moments).
  */
-export function distributionPayload(options: { seed?: number; features?: typeof FEATURES; batch?: number; bins?: number } = {}): PlotPayload {
+/** A payload whose plot is a distribution comparison. */
+export type DistributionPayload = PlotPayload & { plot: DistributionComparisonPlot };
+
+export function distributionPayload(options: { seed?: number; features?: typeof FEATURES; batch?: number; bins?: number } = {}): DistributionPayload {
   const random = lcg(options.seed ?? 42);
   const batch = options.batch ?? 256;
   const bins = options.bins ?? 30;

@@ -185,8 +185,8 @@ describe('notebook renderer in Chromium', () => {
     },
     {
       name: 'unknown kind',
-      payload: { version: 1, plot: { kind: 'training-curves' } },
-      expect: /^plot\.kind: unknown plot kind "training-curves"/,
+      payload: { version: 1, plot: { kind: 'scatter-3d' } },
+      expect: /^plot\.kind: unknown plot kind "scatter-3d"/,
     },
   ];
   for (const [i, c] of malformed.entries()) {

@@ -53,7 +53,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
       gb = sumToShape(full, bFull, bShape);
     }
     return [ga, gb];
-  });
+  }, true);
 }
 
 /** y = x · Wᵀ + b over the last dim of x; W is (out, in) as in nn.Linear. */
@@ -69,11 +69,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new Error(`linear(): bias must have shape [${O}], got ${shapeToString(bias.shape)}`);
   }
   const R = x.data.length / I;
-  const out = gemmNT(x.data, weight.data, R, I, O);
-  if (bias) {
-    const bd = bias.data;
-    for (let r = 0; r < R; r++) for (let o = 0; o < O; o++) out[r * O + o] += bd[o];
-  }
+  const out = gemmNT(x.data, weight.data, R, I, O, new Float32Array(R * O), 0, 0, 0, { bias: bias ? bias.data : null });
   const outShape = [...x.shape.slice(0, -1), O];
   return attach(new Tensor(out, outShape), 'AddmmBackward', [x, weight, bias], (g) => {
     const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I) : null;
@@ -81,5 +77,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     let gb: Float32Array | null = null;
     if (bias && bias.requiresGrad) gb = sumToShape(g, [R, O], [O]);
     return [gx, gw, gb];
-  });
+  }, true);
 }

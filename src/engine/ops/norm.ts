@@ -14,45 +14,232 @@ function sizeError(name: string, expected: number, t: Tensor): Error {
   return new Error(`${name} should contain ${expected} elements not ${t.data.length}`);
 }
 
-/** Mean and biased variance of each channel of (N, C, S), float64, two-pass. */
+// The per-channel kernels below run over (N, C, S). For S = 1 (BatchNorm1d on (N, C)) they walk
+// 4 channels at a time down all N rows, keeping the channels' accumulators and coefficients in
+// locals (the rows' cache lines stay in L1 between neighbouring column groups); for S > 1 the
+// contiguous runs of S values are unrolled with independent accumulators. Every intermediate is a
+// float64 JS number; only the stored outputs are rounded to float32.
+
+/**
+ * Mean and biased variance of each channel of (N, C, S) in one pass: sums of x − x₀ with x₀ the
+ * channel's first value (a shifted-data variance, as accurate as two passes when the shift lies
+ * within the data's spread, e.g. 1e4 + 0.01·noise).
+ */
 function channelMoments(x: Float32Array, N: number, C: number, S: number): { mean: Float64Array; variance: Float64Array } {
   const mean = new Float64Array(C);
   const variance = new Float64Array(C);
+  const s1 = new Float64Array(C);
+  const s2 = new Float64Array(C);
+  const sh = new Float64Array(C);
   const M = N * S;
-  for (let c = 0; c < C; c++) {
-    let s = 0;
-    for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * S;
-      for (let j = 0; j < S; j++) s += x[base + j];
+  for (let c = 0; c < C; c++) sh[c] = x[c * S];
+  if (S === 1) {
+    const end = N * C;
+    let c = 0;
+    for (; c + 3 < C; c += 4) {
+      const m0 = sh[c], m1 = sh[c + 1], m2 = sh[c + 2], m3 = sh[c + 3];
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      for (let o = c; o < end; o += C) {
+        const d0 = x[o] - m0, d1 = x[o + 1] - m1, d2 = x[o + 2] - m2, d3 = x[o + 3] - m3;
+        a0 += d0;
+        a1 += d1;
+        a2 += d2;
+        a3 += d3;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+        q2 += d2 * d2;
+        q3 += d3 * d3;
+      }
+      s1[c] = a0; s1[c + 1] = a1; s1[c + 2] = a2; s1[c + 3] = a3;
+      s2[c] = q0; s2[c + 1] = q1; s2[c + 2] = q2; s2[c + 3] = q3;
     }
-    const m = s / M;
-    let ss = 0;
+    for (; c < C; c++) {
+      const m = sh[c];
+      let a = 0, q = 0;
+      for (let o = c; o < end; o += C) {
+        const d = x[o] - m;
+        a += d;
+        q += d * d;
+      }
+      s1[c] = a;
+      s2[c] = q;
+    }
+  } else {
     for (let n = 0; n < N; n++) {
-      const base = (n * C + c) * S;
-      for (let j = 0; j < S; j++) {
-        const d = x[base + j] - m;
-        ss += d * d;
+      for (let c = 0; c < C; c++) {
+        const base = (n * C + c) * S;
+        const end = base + S;
+        const m = sh[c];
+        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+        let j = base;
+        for (; j + 3 < end; j += 4) {
+          const d0 = x[j] - m, d1 = x[j + 1] - m, d2 = x[j + 2] - m, d3 = x[j + 3] - m;
+          a0 += d0;
+          a1 += d1;
+          a2 += d2;
+          a3 += d3;
+          q0 += d0 * d0;
+          q1 += d1 * d1;
+          q2 += d2 * d2;
+          q3 += d3 * d3;
+        }
+        for (; j < end; j++) {
+          const d = x[j] - m;
+          a0 += d;
+          q0 += d * d;
+        }
+        s1[c] += a0 + a1 + (a2 + a3);
+        s2[c] += q0 + q1 + (q2 + q3);
       }
     }
-    mean[c] = m;
-    variance[c] = ss / M;
+  }
+  for (let c = 0; c < C; c++) {
+    const d = s1[c] / M;
+    mean[c] = sh[c] + d;
+    variance[c] = Math.max(0, s2[c] / M - d * d);
   }
   return { mean, variance };
 }
 
-/** y = (x - mean) * invstd * w + b per channel, in float64 before the final rounding. */
-function channelAffine(x: Float32Array, N: number, C: number, S: number, mean: Float64Array, invstd: Float64Array, w: Float32Array | null, b: Float32Array | null): Float32Array {
-  const y = new Float32Array(x.length);
+/** out = x·k[c] + b[c] per channel of (N, C, S), in float64 before the final rounding. */
+function channelAffineInto(out: Float32Array, x: Float32Array, N: number, C: number, S: number, k: Float64Array, b: Float64Array): Float32Array {
+  if (S === 1) {
+    const end = N * C;
+    let c = 0;
+    for (; c + 3 < C; c += 4) {
+      const k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
+      const b0 = b[c], b1 = b[c + 1], b2 = b[c + 2], b3 = b[c + 3];
+      for (let o = c; o < end; o += C) {
+        out[o] = x[o] * k0 + b0;
+        out[o + 1] = x[o + 1] * k1 + b1;
+        out[o + 2] = x[o + 2] * k2 + b2;
+        out[o + 3] = x[o + 3] * k3 + b3;
+      }
+    }
+    for (; c < C; c++) {
+      const kc = k[c], bc = b[c];
+      for (let o = c; o < end; o += C) out[o] = x[o] * kc + bc;
+    }
+    return out;
+  }
   for (let n = 0; n < N; n++) {
     for (let c = 0; c < C; c++) {
       const base = (n * C + c) * S;
-      const m = mean[c];
-      const k = invstd[c] * (w ? w[c] : 1);
-      const shift = b ? b[c] : 0;
-      for (let j = 0; j < S; j++) y[base + j] = (x[base + j] - m) * k + shift;
+      const end = base + S;
+      const kc = k[c], bc = b[c];
+      let j = base;
+      for (; j + 3 < end; j += 4) {
+        out[j] = x[j] * kc + bc;
+        out[j + 1] = x[j + 1] * kc + bc;
+        out[j + 2] = x[j + 2] * kc + bc;
+        out[j + 3] = x[j + 3] * kc + bc;
+      }
+      for (; j < end; j++) out[j] = x[j] * kc + bc;
     }
   }
-  return y;
+  return out;
+}
+
+/** Σdy and Σdy·(x − m[c]) per channel of (N, C, S), float64. */
+function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number, S: number, m: Float64Array, sumDy: Float64Array, sumDyXc: Float64Array): void {
+  if (S === 1) {
+    const end = N * C;
+    let c = 0;
+    for (; c + 3 < C; c += 4) {
+      const m0 = m[c], m1 = m[c + 1], m2 = m[c + 2], m3 = m[c + 3];
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      for (let o = c; o < end; o += C) {
+        const g0 = g[o], g1 = g[o + 1], g2 = g[o + 2], g3 = g[o + 3];
+        a0 += g0;
+        a1 += g1;
+        a2 += g2;
+        a3 += g3;
+        q0 += g0 * (x[o] - m0);
+        q1 += g1 * (x[o + 1] - m1);
+        q2 += g2 * (x[o + 2] - m2);
+        q3 += g3 * (x[o + 3] - m3);
+      }
+      sumDy[c] = a0; sumDy[c + 1] = a1; sumDy[c + 2] = a2; sumDy[c + 3] = a3;
+      sumDyXc[c] = q0; sumDyXc[c + 1] = q1; sumDyXc[c + 2] = q2; sumDyXc[c + 3] = q3;
+    }
+    for (; c < C; c++) {
+      const mc = m[c];
+      let a = 0, q = 0;
+      for (let o = c; o < end; o += C) {
+        a += g[o];
+        q += g[o] * (x[o] - mc);
+      }
+      sumDy[c] = a;
+      sumDyXc[c] = q;
+    }
+    return;
+  }
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * S;
+      const end = base + S;
+      const mc = m[c];
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+      let j = base;
+      for (; j + 3 < end; j += 4) {
+        const g0 = g[j], g1 = g[j + 1], g2 = g[j + 2], g3 = g[j + 3];
+        a0 += g0;
+        a1 += g1;
+        a2 += g2;
+        a3 += g3;
+        q0 += g0 * (x[j] - mc);
+        q1 += g1 * (x[j + 1] - mc);
+        q2 += g2 * (x[j + 2] - mc);
+        q3 += g3 * (x[j + 3] - mc);
+      }
+      for (; j < end; j++) {
+        a0 += g[j];
+        q0 += g[j] * (x[j] - mc);
+      }
+      sumDy[c] += a0 + a1 + (a2 + a3);
+      sumDyXc[c] += q0 + q1 + (q2 + q3);
+    }
+  }
+}
+
+/** out = dy·k[c] + x·e[c] + d[c] per channel of (N, C, S). */
+function channelGradInput(out: Float32Array, g: Float32Array, x: Float32Array, N: number, C: number, S: number, k: Float64Array, e: Float64Array, d: Float64Array): Float32Array {
+  if (S === 1) {
+    const end = N * C;
+    let c = 0;
+    for (; c + 3 < C; c += 4) {
+      const k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
+      const e0 = e[c], e1 = e[c + 1], e2 = e[c + 2], e3 = e[c + 3];
+      const d0 = d[c], d1 = d[c + 1], d2 = d[c + 2], d3 = d[c + 3];
+      for (let o = c; o < end; o += C) {
+        out[o] = g[o] * k0 + x[o] * e0 + d0;
+        out[o + 1] = g[o + 1] * k1 + x[o + 1] * e1 + d1;
+        out[o + 2] = g[o + 2] * k2 + x[o + 2] * e2 + d2;
+        out[o + 3] = g[o + 3] * k3 + x[o + 3] * e3 + d3;
+      }
+    }
+    for (; c < C; c++) {
+      const kc = k[c], ec = e[c], dc = d[c];
+      for (let o = c; o < end; o += C) out[o] = g[o] * kc + x[o] * ec + dc;
+    }
+    return out;
+  }
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * S;
+      const end = base + S;
+      const kc = k[c], ec = e[c], dc = d[c];
+      let j = base;
+      for (; j + 3 < end; j += 4) {
+        out[j] = g[j] * kc + x[j] * ec + dc;
+        out[j + 1] = g[j + 1] * kc + x[j + 1] * ec + dc;
+        out[j + 2] = g[j + 2] * kc + x[j + 2] * ec + dc;
+        out[j + 3] = g[j + 3] * kc + x[j + 3] * ec + dc;
+      }
+      for (; j < end; j++) out[j] = g[j] * kc + x[j] * ec + dc;
+    }
+  }
+  return out;
 }
 
 function layoutNCS(x: Tensor): [number, number, number] {
@@ -113,53 +300,43 @@ export function batchNorm(
     const rv = runningVar!.data;
     for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(rv[c] + eps);
   }
-  const y = channelAffine(xd, N, C, S, mean, invstd, w, b);
+  // y = (x − mean)·k + b = x·k + (b − mean·k) with k = invstd·w (float64: no cancellation
+  // worth a float32 ulp even for large offsets).
+  const k = new Float64Array(C);
+  const shift = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    k[c] = invstd[c] * (w ? w[c] : 1);
+    shift[c] = (b ? b[c] : 0) - mean[c] * k[c];
+  }
+  const y = channelAffineInto(new Float32Array(xd.length), xd, N, C, S, k, shift);
   return attach(new Tensor(y, x.shape), 'NativeBatchNormBackward', [x, weight, bias], (g) => {
-    // Per channel: Σdy and Σdy·x̂ give the affine grads and the batch-statistics terms.
+    // Per channel: Σdy and Σdy·(x − mean) give the affine grads and the batch-statistics terms.
     const sumDy = new Float64Array(C);
-    const sumDyXhat = new Float64Array(C);
-    for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * S;
-        const m = mean[c];
-        const k = invstd[c];
-        let s1 = 0, s2 = 0;
-        for (let j = 0; j < S; j++) {
-          const gy = g[base + j];
-          s1 += gy;
-          s2 += gy * (xd[base + j] - m) * k;
-        }
-        sumDy[c] += s1;
-        sumDyXhat[c] += s2;
-      }
-    }
+    const sumDyXc = new Float64Array(C);
+    channelGradSums(g, xd, N, C, S, mean, sumDy, sumDyXc);
     let gx: Float32Array | null = null;
     if (x.requiresGrad) {
-      gx = new Float32Array(xd.length);
-      for (let n = 0; n < N; n++) {
+      // Training: dx = k·(dy − mean(dy)) − (x − mean)·k·invstd²·mean(dy·(x − mean))
+      //              = dy·k + x·e + d with e = −k·invstd²·mean(dy·(x − mean)), d = −k·mean(dy) − mean·e.
+      // Eval: dx = dy·k.
+      const e = new Float64Array(C);
+      const d = new Float64Array(C);
+      if (training) {
         for (let c = 0; c < C; c++) {
-          const base = (n * C + c) * S;
-          const k = invstd[c] * (w ? w[c] : 1);
-          if (training) {
-            // dx = w·invstd·(dy − mean(dy) − x̂·mean(dy·x̂))
-            const m = mean[c];
-            const mdy = sumDy[c] / M;
-            const mdyx = sumDyXhat[c] / M;
-            const is = invstd[c];
-            for (let j = 0; j < S; j++) {
-              const xhat = (xd[base + j] - m) * is;
-              gx[base + j] = k * (g[base + j] - mdy - xhat * mdyx);
-            }
-          } else {
-            for (let j = 0; j < S; j++) gx[base + j] = k * g[base + j];
-          }
+          e[c] = -k[c] * invstd[c] * invstd[c] * (sumDyXc[c] / M);
+          d[c] = -k[c] * (sumDy[c] / M) - mean[c] * e[c];
         }
       }
+      gx = channelGradInput(new Float32Array(xd.length), g, xd, N, C, S, k, e, d);
     }
-    const gw = weight && weight.requiresGrad ? Float32Array.from(sumDyXhat) : null;
+    let gw: Float32Array | null = null;
+    if (weight && weight.requiresGrad) {
+      gw = new Float32Array(C);
+      for (let c = 0; c < C; c++) gw[c] = sumDyXc[c] * invstd[c];
+    }
     const gb = bias && bias.requiresGrad ? Float32Array.from(sumDy) : null;
     return [gx, gw, gb];
-  });
+  }, true);
 }
 
 interface RowLayout {

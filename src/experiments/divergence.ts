@@ -1,0 +1,56 @@
+/**
+ * Divergence guards for training loops: a loss or an activation that becomes NaN or infinite stops the
+ * training with a message that names the step and the layer. For an experiment about divergence that
+ * message is a result to report (see {@link DivergenceError}), not a crash.
+ */
+import { nn, type Tensor } from '../engine';
+
+export class DivergenceError extends Error {
+  override readonly name = 'DivergenceError';
+  constructor(
+    readonly step: number,
+    /** Where the non-finite value appeared, e.g. "the loss" or "layer 2 (Linear) of the model". */
+    readonly where: string,
+    readonly value: number,
+  ) {
+    super(`Training diverged at step ${step}: ${where} became ${describe(value)}.`);
+  }
+}
+
+function describe(value: number): string {
+  return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Infinity' : '-Infinity';
+}
+
+/** The first value that is NaN or infinite, or undefined. */
+export function firstNonFinite(values: Float32Array): number | undefined {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    // v - v is NaN exactly for NaN and ±Infinity: one test per value.
+    if (v - v !== 0) return v;
+  }
+  return undefined;
+}
+
+export function checkLoss(loss: Tensor, step: number): void {
+  const bad = firstNonFinite(loss.data);
+  if (bad !== undefined) throw new DivergenceError(step, 'the loss', bad);
+}
+
+/**
+ * Runs `model.forward(x)`, checking the output of every layer of a Sequential (and of the model
+ * otherwise): the first one that is not finite is named, with its index as in PyTorch's printout.
+ */
+export function forwardChecked(model: nn.Module, x: Tensor, step: number): Tensor {
+  if (model instanceof nn.Sequential) {
+    for (const [name, layer] of model.namedChildren()) {
+      x = layer.forward(x);
+      const bad = firstNonFinite(x.data);
+      if (bad !== undefined) throw new DivergenceError(step, `the output of layer ${name} (${layer.constructor.name})`, bad);
+    }
+    return x;
+  }
+  const out = model.forward(x);
+  const bad = firstNonFinite(out.data);
+  if (bad !== undefined) throw new DivergenceError(step, `the output of the model (${model.constructor.name})`, bad);
+  return out;
+}

@@ -1,0 +1,104 @@
+// The headless runner, `bnlab run`, as a user runs it: the built CLI in a child process.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { parseBnnb } from '../../src/notebook/format';
+
+const cli = path.resolve('dist/cli.js');
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'bnlab-cli-'));
+
+function bnlab(...args: string[]): { status: number | null; stderr: string; stdout: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { status: result.status, stderr: result.stderr, stdout: result.stdout };
+}
+
+function notebook(name: string, cells: [string, string][]): string {
+  const file = path.join(tmp, name);
+  writeFileSync(file, JSON.stringify({ format: 'bnnb', version: 1, cells: cells.map(([language, source]) => ({ kind: 'code', language, source })) }));
+  return file;
+}
+
+/** The CLI under test is the built one: refuse to test a bundle older than the sources. */
+function newestSource(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => statSync(path.join(e.parentPath, e.name)).mtimeMs));
+}
+
+describe('bnlab run (headless runner)', () => {
+  before(() => {
+    assert.ok(existsSync(cli), 'dist/cli.js is missing: run npm run build first');
+    assert.ok(statSync(cli).mtimeMs >= newestSource('src'), 'dist/ is older than src/: run npm run build first');
+  });
+
+  for (const sample of readdirSync('samples').filter((f) => f.endsWith('.bnnb'))) {
+    it(`runs samples/${sample} and writes the executed notebook and an offline HTML report`, () => {
+      const input = path.join('samples', sample);
+      const before = readFileSync(input, 'utf8');
+      const out = path.join(tmp, sample);
+      const html = path.join(tmp, `${sample}.html`);
+      const { status, stderr } = bnlab('run', input, '--out', out, '--html', html);
+      assert.equal(status, 0, stderr);
+      assert.equal(readFileSync(input, 'utf8'), before, 'the input is not modified');
+      const executed = parseBnnb(readFileSync(out, 'utf8'));
+      const code = executed.cells.filter((cell) => cell.kind === 'code');
+      assert.ok(code.length > 0);
+      code.forEach((cell, i) => {
+        assert.equal(cell.execution?.success, true, `cell ${i + 1}: ${JSON.stringify(cell.outputs)}`);
+        assert.equal(cell.execution?.order, i + 1);
+        assert.ok(cell.outputs.length > 0);
+      });
+      assert.match(stderr, /✓ cell \d+ \(1\/\d+, bnlab\)/);
+      const report = readFileSync(html, 'utf8');
+      assert.ok(/<div class="plot" data-cell="\d+"><script type="application\/json">\{"version":1/.test(report), 'the report carries the plot payloads');
+      // The page itself (before its one inlined script) loads nothing: no external script, style or image.
+      const page = report.slice(0, report.lastIndexOf('<script>'));
+      assert.equal(/<(script|img|iframe)[^>]+src=|<link[^>]+href=/.test(page), false, 'the report loads nothing from elsewhere');
+      assert.ok(report.length > 1_000_000, 'plotly is inlined');
+      assert.ok(statSync(out).size < 1024 * 1024, 'an executed sample stays under 1 MB');
+    });
+  }
+
+  it('stops at the first failing cell, leaves the rest unrun, and exits 1', () => {
+    const file = notebook('fails.bnnb', [
+      ['typescript', 'const a = 1;'],
+      ['bnlab', 'experiment: normalize-features\nbatchSize: 1'],
+      ['typescript', 'console.log("never")'],
+    ]);
+    const { status, stderr } = bnlab('run', file);
+    assert.equal(status, 1);
+    assert.match(stderr, /✗ cell 2 \(2\/3, bnlab\)/);
+    assert.match(stderr, /ExperimentCellError: Line 2, column 12: "batchSize" must be an integer from 2 to 65536; got 1/);
+    assert.match(stderr, /stopped: 1 cell after it left unrun/);
+    const executed = parseBnnb(readFileSync(path.join(tmp, 'fails.executed.bnnb'), 'utf8'));
+    assert.equal(executed.cells[0]!.execution?.success, true);
+    assert.equal(executed.cells[1]!.execution?.success, false);
+    assert.equal(executed.cells[2]!.execution, undefined, 'the third cell is left unrun');
+  });
+
+  it('refuses a broken notebook with its reason, writes nothing, and exits 2', () => {
+    const file = path.join(tmp, 'broken.bnnb');
+    writeFileSync(file, '{"format": "bnnb", "version": 1, "cells": [}');
+    const { status, stderr } = bnlab('run', file);
+    assert.equal(status, 2);
+    assert.match(stderr, /broken\.bnnb: Not a valid \.bnnb file: the JSON is broken \(a value was expected\) \(line 1, column 44\)/);
+    assert.equal(existsSync(path.join(tmp, 'broken.executed.bnnb')), false);
+  });
+
+  it('stops a cell that runs past --timeout', () => {
+    const file = notebook('slow.bnnb', [['typescript', 'while (true) {}']]);
+    const started = Date.now();
+    const { status, stderr } = bnlab('run', file, '--timeout', '1');
+    assert.equal(status, 1);
+    assert.ok(Date.now() - started < 15_000);
+    assert.match(stderr, /TimeoutError: The cell ran longer than --timeout 1 s and was stopped\./);
+  });
+
+  it('explains its usage', () => {
+    assert.equal(bnlab('launch', 'x.bnnb').status, 2);
+    assert.match(bnlab('run').stderr, /usage: bnlab run <notebook\.bnnb>/);
+    assert.match(bnlab('run', 'x.bnnb', '--timeout', 'soon').stderr, /--timeout must be a number of seconds greater than 0, got "soon"/);
+    assert.match(bnlab('run', path.join(tmp, 'missing.bnnb')).stderr, /missing\.bnnb: no such file/);
+  });
+});

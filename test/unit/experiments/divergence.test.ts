@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { manualSeed, nn, randn, tensor } from '../../../src/engine';
+import { checkLoss, DivergenceError, firstNonFinite, forwardChecked } from '../../../src/experiments/divergence';
+
+describe('divergence guards', () => {
+  it('finds NaN and infinities, and nothing in finite values', () => {
+    assert.equal(firstNonFinite(new Float32Array([1, -2, 3e38])), undefined);
+    assert.ok(Number.isNaN(firstNonFinite(new Float32Array([0, NaN, 1]))));
+    assert.equal(firstNonFinite(new Float32Array([0, -Infinity])), -Infinity);
+  });
+
+  it('names the step and the loss', () => {
+    assert.throws(() => checkLoss(tensor([NaN], []), 812), (error: Error) => {
+      assert.ok(error instanceof DivergenceError);
+      assert.equal(error.message, 'Training diverged at step 812: the loss became NaN.');
+      return true;
+    });
+    checkLoss(tensor([0.5], []), 1);
+  });
+
+  it('names the first layer of a Sequential whose output is not finite', () => {
+    manualSeed(0);
+    const model = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+    const x = randn([5, 3]);
+    assert.deepEqual(forwardChecked(model, x, 1).shape, [5, 2]);
+    (model.at(2) as nn.Linear).weight.data[0] = Infinity;
+    assert.throws(() => forwardChecked(model, x, 7), /^DivergenceError: Training diverged at step 7: the output of layer 2 \(Linear\) became (NaN|[+-]Infinity)\.$/);
+    (model.at(0) as nn.Linear).bias!.data[1] = NaN;
+    assert.throws(() => forwardChecked(model, x, 8), /layer 0 \(Linear\) became NaN/);
+  });
+});
