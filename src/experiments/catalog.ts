@@ -1,7 +1,10 @@
-/** Every experiment a `bnlab` cell can name, by id. */
+/** Every experiment a `bnlab` cell can name, by id, in the order the command palette lists them. */
 import type { Experiment } from './experiment';
+import { experiments as mechanics } from './mechanics';
 import { normalizeFeatures } from './normalize-features';
+import { experiments as optimization } from './optimization';
+import { experiments as robustness } from './robustness';
 
-const experiments: Experiment[] = [normalizeFeatures];
+const experiments: Experiment[] = [normalizeFeatures, ...optimization, ...robustness, ...mechanics];
 
 export const catalog: ReadonlyMap<string, Experiment> = new Map(experiments.map((e) => [e.id, e]));

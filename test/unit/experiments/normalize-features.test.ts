@@ -6,7 +6,7 @@ import { runExperimentCell } from '../../../src/kernel/experiment-cell';
 import { PLOT_MIME, type DistributionComparisonPlot, type PlotPayload } from '../../../src/shared/payload';
 
 async function runExperiment(source: string): Promise<{ plot: DistributionComparisonPlot; markdown: string }> {
-  const outputs = await runExperimentCell(source, quietContext);
+  const outputs = await runExperimentCell(source, quietContext());
   assert.equal(outputs.length, 1, 'one output');
   const [plotItem, markdownItem] = outputs[0]!.items;
   assert.equal(plotItem!.mime, PLOT_MIME);
@@ -65,7 +65,7 @@ describe('experiment normalize-features', () => {
 
 describe('experiment cells: errors', () => {
   it('a wrong parameter throws an ExperimentCellError naming key, line and what is allowed', async () => {
-    await assert.rejects(runExperimentCell('experiment: normalize-features\nbatchSize: 0', quietContext), (error: Error) => {
+    await assert.rejects(runExperimentCell('experiment: normalize-features\nbatchSize: 0', quietContext()), (error: Error) => {
       assert.ok(error instanceof ExperimentCellError);
       assert.equal(error.message, 'Line 2, column 12: "batchSize" must be an integer from 2 to 65536; got 0');
       return true;

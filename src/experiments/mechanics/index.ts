@@ -1,0 +1,4 @@
+/** The mechanics experiments of the catalog (see docs/experiments.md). */
+import type { Experiment } from '../experiment';
+
+export const experiments: Experiment[] = [];

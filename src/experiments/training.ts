@@ -1,0 +1,238 @@
+/**
+ * What the training experiments share: an MLP with a choice of normalization, and a training loop that
+ * reports progress, stops on interrupt, and turns divergence into a result (not a crash).
+ */
+import { F, Generator, init, nn, noGrad, optim, tensor, type Tensor } from '../engine';
+import { checkLoss, DivergenceError, forwardChecked } from './divergence';
+import type { ExperimentContext } from './experiment';
+
+export type NormKind = 'none' | 'batch' | 'layer' | 'group' | 'instance';
+export type Activation = 'relu' | 'sigmoid' | 'tanh';
+
+/** Display names of the arms, shared by every experiment so that the renderer's palette matches them. */
+export const NORM_NAMES: Record<NormKind, string> = {
+  none: 'no norm',
+  batch: 'BatchNorm',
+  layer: 'LayerNorm',
+  group: 'GroupNorm',
+  instance: 'InstanceNorm',
+};
+
+export interface MlpOptions {
+  inputs: number;
+  hidden: number[];
+  outputs: number;
+  activation: Activation;
+  norm?: NormKind;
+  /** Where the norm goes: between Linear and activation (Ioffe & Szegedy) or after the activation. */
+  placement?: 'before-activation' | 'after-activation';
+  /** Learnable γ and β in the norm layers (PyTorch's affine / elementwiseAffine). */
+  affine?: boolean;
+  /** Groups for GroupNorm (must divide every hidden width). */
+  groups?: number;
+  /** Dropout probability after each hidden block (0: none). */
+  dropout?: number;
+  /**
+   * Weight init: PyTorch's default for Linear, or N(0, std²) for every Linear weight (biases zero), as in
+   * Ioffe & Szegedy's "small Gaussian" initialization.
+   */
+  initStd?: number;
+  generator: Generator;
+  /** Builds a custom norm layer for a hidden width (overrides `norm`), e.g. noisy BN or Batch Renorm. */
+  makeNorm?: (width: number) => nn.Module;
+}
+
+/** Linear → [norm] → activation (→ [dropout]) per hidden layer, then a Linear to the outputs. */
+export function buildMlp(options: MlpOptions): nn.Sequential {
+  const layers: nn.Module[] = [];
+  let width = options.inputs;
+  const placement = options.placement ?? 'before-activation';
+  for (const hidden of options.hidden) {
+    const linear = new nn.Linear(width, hidden, { generator: options.generator });
+    if (options.initStd !== undefined) {
+      init.normal_(linear.weight, 0, options.initStd, { generator: options.generator });
+      if (linear.bias) init.zeros_(linear.bias);
+    }
+    layers.push(linear);
+    const norm = options.makeNorm ? options.makeNorm(hidden) : normLayer(options.norm ?? 'none', hidden, options);
+    if (norm && placement === 'before-activation') layers.push(norm);
+    layers.push(activationLayer(options.activation));
+    if (norm && placement === 'after-activation') layers.push(norm);
+    if (options.dropout) layers.push(new nn.Dropout(options.dropout, { generator: options.generator }));
+    width = hidden;
+  }
+  const head = new nn.Linear(width, options.outputs, { generator: options.generator });
+  if (options.initStd !== undefined) {
+    init.normal_(head.weight, 0, options.initStd, { generator: options.generator });
+    if (head.bias) init.zeros_(head.bias);
+  }
+  layers.push(head);
+  return new nn.Sequential(...layers);
+}
+
+function normLayer(kind: NormKind, width: number, options: MlpOptions): nn.Module | undefined {
+  const affine = options.affine ?? true;
+  switch (kind) {
+    case 'none':
+      return undefined;
+    case 'batch':
+      return new nn.BatchNorm1d(width, { affine });
+    case 'layer':
+      return new nn.LayerNorm(width, { elementwiseAffine: affine });
+    case 'group':
+      return new nn.GroupNorm(options.groups ?? 4, width, { affine });
+    case 'instance':
+      // InstanceNorm1d over (N, C, L=1) would divide by a zero variance: for an MLP, an instance's features
+      // are its only "spatial" axis, which is what LayerNorm without affine normalizes.
+      return new nn.LayerNorm(width, { elementwiseAffine: false });
+  }
+}
+
+function activationLayer(activation: Activation): nn.Module {
+  return activation === 'relu' ? new nn.ReLU() : activation === 'sigmoid' ? new nn.Sigmoid() : new nn.Tanh();
+}
+
+/** Inputs and integer class targets. */
+export interface LabelledSet {
+  x: Tensor;
+  /** Class indices as a float tensor of shape [N], as the engine's crossEntropy takes them. */
+  y: Tensor;
+}
+
+export interface TrainOptions {
+  model: nn.Module;
+  train: LabelledSet;
+  test?: LabelledSet;
+  steps: number;
+  batchSize: number;
+  optimizer: { kind: 'sgd'; lr: number; momentum?: number; weightDecay?: number } | { kind: 'adam'; lr: number; weightDecay?: number };
+  generator: Generator;
+  context: ExperimentContext;
+  /** Shown in the progress line, e.g. "BatchNorm, lr 0.1". */
+  label?: string;
+  /** Evaluate test accuracy (and record the curves) every this many steps, and at the end. */
+  evalEvery?: number;
+  /** Called after each step with the step number (1-based), for probes such as activation percentiles. */
+  afterStep?: (step: number) => void;
+}
+
+export interface TrainResult {
+  /** Steps at which the curves below were recorded. */
+  steps: number[];
+  /** Training loss, mean over the steps since the previous record. */
+  loss: number[];
+  testAccuracy: number[];
+  /** Final test accuracy (NaN when diverged). */
+  finalTestAccuracy: number;
+  diverged?: { step: number; reason: string };
+}
+
+/** Trains with minibatches sampled with replacement-free shuffling; divergence ends the run as a result. */
+export function trainClassifier(options: TrainOptions): TrainResult {
+  const { model, train, steps, batchSize, generator, context } = options;
+  const evalEvery = options.evalEvery ?? Math.max(1, Math.floor(steps / 50));
+  const optimizer =
+    options.optimizer.kind === 'sgd'
+      ? new optim.SGD(model.parameters(), { lr: options.optimizer.lr, momentum: options.optimizer.momentum ?? 0, weightDecay: options.optimizer.weightDecay ?? 0 })
+      : new optim.Adam(model.parameters(), { lr: options.optimizer.lr, weightDecay: options.optimizer.weightDecay ?? 0 });
+  const sampler = new BatchSampler(train, batchSize, generator);
+  const result: TrainResult = { steps: [], loss: [], testAccuracy: [], finalTestAccuracy: NaN };
+  let lossSum = 0;
+  let lossCount = 0;
+  model.train();
+  try {
+    for (let step = 1; step <= steps; step++) {
+      context.checkInterrupt();
+      const { x, y } = sampler.next();
+      optimizer.zeroGrad();
+      const logits = forwardChecked(model, x, step);
+      const loss = F.crossEntropy(logits, y);
+      checkLoss(loss, step);
+      loss.backward();
+      optimizer.step();
+      lossSum += loss.data[0]!;
+      lossCount++;
+      options.afterStep?.(step);
+      if (step % evalEvery === 0 || step === steps) {
+        const accuracy = options.test ? evaluate(model, options.test) : NaN;
+        result.steps.push(step);
+        result.loss.push(lossSum / lossCount);
+        result.testAccuracy.push(accuracy);
+        lossSum = 0;
+        lossCount = 0;
+        context.progress({ step, total: steps, label: options.label, metrics: { loss: result.loss.at(-1)!, ...(options.test ? { 'test accuracy': accuracy } : {}) } });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    result.diverged = { step: error.step, reason: error.message };
+    model.train();
+    return result;
+  }
+  result.finalTestAccuracy = result.testAccuracy.at(-1) ?? NaN;
+  return result;
+}
+
+/** Accuracy in eval mode (running statistics for batch norms), in chunks to bound memory. */
+export function evaluate(model: nn.Module, set: LabelledSet, chunk = 1000): number {
+  const wasTraining = model.training;
+  model.eval();
+  const n = set.x.shape[0]!;
+  const features = set.x.data.length / n;
+  let correct = 0;
+  noGrad(() => {
+    for (let start = 0; start < n; start += chunk) {
+      const end = Math.min(n, start + chunk);
+      const x = rowsOf(set.x, start, end, features);
+      const logits = model.forward(x);
+      const classes = logits.shape[1]!;
+      for (let i = 0; i < end - start; i++) {
+        let best = 0;
+        for (let c = 1; c < classes; c++) if (logits.data[i * classes + c]! > logits.data[i * classes + best]!) best = c;
+        if (best === set.y.data[start + i]) correct++;
+      }
+    }
+  });
+  if (wasTraining) model.train();
+  return correct / n;
+}
+
+function rowsOf(t: Tensor, start: number, end: number, features: number): Tensor {
+  return tensor(t.data.slice(start * features, end * features), [end - start, ...t.shape.slice(1)]);
+}
+
+/** Minibatches in a fresh random order each epoch (PyTorch's DataLoader with shuffle=True, drop_last=True). */
+export class BatchSampler {
+  private order: Int32Array;
+  private position: number;
+  private readonly features: number;
+
+  constructor(
+    private readonly set: LabelledSet,
+    private readonly batchSize: number,
+    private readonly generator: Generator,
+  ) {
+    const n = set.x.shape[0]!;
+    if (batchSize > n) throw new Error(`batch size ${batchSize} is larger than the training set (${n} examples)`);
+    this.features = set.x.data.length / n;
+    this.order = generator.randperm(n);
+    this.position = 0;
+  }
+
+  next(): LabelledSet {
+    if (this.position + this.batchSize > this.order.length) {
+      this.order = this.generator.randperm(this.order.length);
+      this.position = 0;
+    }
+    const b = this.batchSize;
+    const x = new Float32Array(b * this.features);
+    const y = new Float32Array(b);
+    for (let i = 0; i < b; i++) {
+      const row = this.order[this.position + i]!;
+      x.set(this.set.x.data.subarray(row * this.features, (row + 1) * this.features), i * this.features);
+      y[i] = this.set.y.data[row]!;
+    }
+    this.position += b;
+    return { x: tensor(x, [b, ...this.set.x.shape.slice(1)]), y: tensor(y, [b]) };
+  }
+}
