@@ -19,7 +19,7 @@ export function activate(context: vscode.ExtensionContext): BnlabApi {
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new BnnbSerializer(), { transientOutputs: false }),
     controller,
     rendererReports,
-    ...registerCommands(controller),
+    ...registerCommands(controller, context.extensionPath, context.globalStorageUri),
   );
   return { rendererReports, controller };
 }

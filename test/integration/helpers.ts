@@ -25,8 +25,11 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 }
 
 export async function openAndShow(file: string): Promise<vscode.NotebookEditor> {
-  const document = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
-  const editor = await vscode.window.showNotebookDocument(document);
+  // vscode.openWith rather than window.showNotebookDocument: in this host the latter sometimes waits 30 s
+  // for an editor that is already shown (after a notebook from outside the workspace was closed).
+  const uri = vscode.Uri.file(file);
+  await vscode.commands.executeCommand('vscode.openWith', uri, 'bnlab-notebook');
+  const editor = await waitFor(`the notebook editor of ${file}`, () => vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.toString() === uri.toString()), 10_000);
   await vscode.commands.executeCommand('notebook.selectKernel', { id: 'bnlab-kernel', extension: 'bnlab.batchnorm-lab' });
   return editor;
 }
@@ -63,4 +66,16 @@ export function errorOf(cell: vscode.NotebookCell): { name: string; message: str
   const item = itemsOf(cell).find((i) => i.mime === ERROR_MIME);
   assert.ok(item, `cell ${cell.index + 1} has an error output: ${itemsOf(cell).map(textOf).join(' | ')}`);
   return JSON.parse(textOf(item)) as { name: string; message: string; stack: string };
+}
+
+/**
+ * Closes every editor without saving: a dirty notebook would otherwise make "close" ask to save (a modal
+ * that stalls the next test) and the tests must not write the workspace's files behind their own back.
+ */
+export async function closeAllWithoutSaving(): Promise<void> {
+  for (const document of vscode.workspace.notebookDocuments.filter((d) => d.isDirty)) {
+    await vscode.window.showNotebookDocument(document);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  }
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }

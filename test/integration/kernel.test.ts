@@ -2,7 +2,7 @@
 // live progress, interrupt within a second, restart.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { codeCells, errorOf, itemsOf, openCells, runAll, textOf, waitFor } from './helpers';
+import { closeAllWithoutSaving, codeCells, errorOf, itemsOf, openCells, runAll, textOf, waitFor } from './helpers';
 import { screenshot } from './index';
 
 /** A training-like loop that would run for a minute, reporting progress as the engine's loops do. */
@@ -17,7 +17,7 @@ const MINUTE_LONG_CELL = [
 
 suite('kernel', () => {
   teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllWithoutSaving();
   });
 
   test('Run All runs TypeScript cells in order with shared state, and stops at the first failure', async () => {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseBnnb } from '../../src/notebook/format';
 import { PLOT_MIME, type PlotPayload } from '../../src/shared/payload';
-import { api, ERROR_MIME, itemsOf, openAndShow, runAll, waitFor, workspace } from './helpers';
+import { api, closeAllWithoutSaving, ERROR_MIME, itemsOf, openAndShow, runAll, waitFor, workspace } from './helpers';
 import { screenshot } from './index';
 
 suite('notebook', () => {
@@ -15,7 +15,7 @@ suite('notebook', () => {
   });
 
   teardown(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await closeAllWithoutSaving();
   });
 
   test('sample 01 runs all cells, shows a plot and a table, and the renderer draws it', async () => {
