@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Measurement, RunnerOutput } from './harness';
 import { mnistPath } from './mnist-node';
+import { benchRenderer, formatRendererBench } from './renderer';
 
 const root = resolve(__dirname, '..');
 const RESULTS = resolve(__dirname, 'results', 'latest.json');
@@ -197,7 +198,15 @@ async function main(): Promise<void> {
     workloads: WORKLOADS,
     runners,
   };
-  writeFileSync(RESULTS, JSON.stringify(report, null, 2) + '\n');
+  // The renderer: time from renderOutputItem to a drawn plot per kind, and bundle sizes (bench/renderer.ts).
+  console.log('\nrenderer (Chromium)');
+  const rendererResults = await benchRenderer().catch((error: unknown) => {
+    console.log(`renderer bench missing: ${(error as Error).message}`);
+    return [];
+  });
+  if (rendererResults.length > 0) console.log(formatRendererBench(rendererResults));
+
+  writeFileSync(RESULTS, JSON.stringify({ ...report, renderer: rendererResults }, null, 2) + '\n');
   console.log(`\nwrote ${RESULTS}${cached ? ' (peers reused from the previous run)' : ''}`);
 }
 
