@@ -11,7 +11,7 @@ import type {
   SweepPlot,
   TrainingCurvesPlot,
 } from '../../src/shared/payload';
-import { distribution, distributionPayload, lcg } from './harness';
+import { distribution, distributionPayload, lcg } from './synthetic';
 
 /** A standard normal sample from a uniform generator (Box–Muller). */
 function gaussian(random: () => number): () => number {
