@@ -191,6 +191,37 @@ export class Canvas {
       line: { width: 1, color: this.opaque ? this.theme.background : this.theme.foreground },
     };
   }
+
+  /**
+   * Where an arm diverged: a dotted vertical line at the step across the subplot and, when the value
+   * there is known, a ✕ whose hover gives the reason. Both toggle with the arm's legend entry.
+   */
+  markDivergence(d: { arm: string; step: number; reason: string; y?: number; xName: string; yName: string; color: string }): void {
+    this.shapes.push({
+      type: 'line',
+      xref: d.xName as Shape['xref'],
+      yref: `${d.yName} domain` as Shape['yref'],
+      x0: d.step,
+      x1: d.step,
+      y0: 0,
+      y1: 1,
+      line: { color: d.color, width: 1.5, dash: 'dot' },
+    });
+    if (d.y === undefined) return;
+    this.data.push({
+      type: 'scatter',
+      mode: 'markers',
+      x: [d.step],
+      y: [d.y],
+      xaxis: d.xName,
+      yaxis: d.yName,
+      name: `${d.arm} diverged`,
+      legendgroup: d.arm,
+      showlegend: false,
+      marker: this.divergedMarker(d.color),
+      hovertemplate: `<b>${escapePlotText(d.arm)} diverged</b><br>${escapePlotText(d.reason)}<extra></extra>`,
+    } as Data);
+  }
 }
 
 export function axisId(prefix: 'x' | 'y', index: number): string {

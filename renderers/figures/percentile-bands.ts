@@ -3,7 +3,7 @@
  * all sharing one y axis. Symmetric pairs of percentiles are shaded bands (the outer ones lighter); the
  * middle percentile is a line; a divergence is a ✕ and a dotted line at its step.
  */
-import type { LayoutAxis, ScatterData, Shape } from 'plotly.js-dist';
+import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
 import type { PercentileBandsPlot } from '../../src/shared/payload';
 import { escapePlotText, formatNumber } from '../format';
 import { withAlpha } from '../palette';
@@ -113,29 +113,7 @@ export const percentileBands: KindDrawer<PercentileBandsPlot> = {
         });
         const series = arm.values[middle ?? 0]!;
         const y = at >= 0 ? series[at]! : series[0]!;
-        canvas.data.push({
-          type: 'scatter',
-          mode: 'markers',
-          x: [d.step],
-          y: [y],
-          xaxis: xName,
-          yaxis: yName,
-          name: `${arm.arm} diverged`,
-          legendgroup: arm.arm,
-          showlegend: false,
-          marker: canvas.divergedMarker(color),
-          hovertemplate: `<b>${escapePlotText(arm.arm)} diverged</b><br>${escapePlotText(d.reason)}<extra></extra>`,
-        } as Partial<ScatterData> as ScatterData);
-        canvas.shapes.push({
-          type: 'line',
-          xref: xName as Shape['xref'],
-          yref: `${yName} domain` as Shape['yref'],
-          x0: d.step,
-          x1: d.step,
-          y0: 0,
-          y1: 1,
-          line: { color, width: 1.5, dash: 'dot' },
-        });
+        canvas.markDivergence({ arm: arm.arm, step: d.step, reason: d.reason, y, xName, yName, color });
         canvas.annotations.push({
           xref: xName as never,
           yref: `${yName} domain` as never,

@@ -3,7 +3,7 @@
  * per arm, one dash style per split; a divergence is a dotted line at its step in every subplot and a ✕
  * on the arm's last value, with the reason on hover.
  */
-import type { LayoutAxis, ScatterData, Shape } from 'plotly.js-dist';
+import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
 import type { Curve, TrainingCurvesPlot } from '../../src/shared/payload';
 import { escapePlotText, formatNumber } from '../format';
 import {
@@ -101,32 +101,7 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
       }
       (plot.divergences ?? []).forEach((d, i) => {
         const color = canvas.armColor(d.arm);
-        canvas.shapes.push({
-          type: 'line',
-          xref: xName as Shape['xref'],
-          yref: `${yName} domain` as Shape['yref'],
-          x0: d.step,
-          x1: d.step,
-          y0: 0,
-          y1: 1,
-          line: { color, width: 1.5, dash: 'dot' },
-        });
-        const y = valueAt(plot, d.arm, metric.id, d.step);
-        if (y !== undefined) {
-          canvas.data.push({
-            type: 'scatter',
-            mode: 'markers',
-            x: [d.step],
-            y: [y],
-            xaxis: xName,
-            yaxis: yName,
-            name: `${d.arm} diverged`,
-            legendgroup: d.arm,
-            showlegend: false,
-            marker: canvas.divergedMarker(color),
-            hovertemplate: `<b>${escapePlotText(d.arm)} diverged</b><br>${escapePlotText(d.reason)}<extra></extra>`,
-          } as Partial<ScatterData> as ScatterData);
-        }
+        canvas.markDivergence({ arm: d.arm, step: d.step, reason: d.reason, y: valueAt(plot, d.arm, metric.id, d.step), xName, yName, color });
         // Above the first subplot (in the header space measure() reserved), left-aligned on the dotted line.
         if (m === 0 && i < MAX_LABELS && !compact) {
           canvas.annotations.push({
