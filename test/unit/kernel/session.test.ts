@@ -167,6 +167,29 @@ describe('kernel session (a worker per notebook)', () => {
     assert.equal(experiment.success, true);
   });
 
+  it('stops training at a NaN activation with the step and the layer', async () => {
+    const s = session();
+    cellCount = 19;
+    const source = [
+      'manualSeed(0);',
+      'const model = new nn.Sequential(new nn.Linear(4, 8), new nn.ReLU(), new nn.Linear(8, 2));',
+      'const opt = new optim.SGD(model.parameters(), { lr: 0.1 });',
+      'const x = randn([16, 4]);',
+      'const y = tensor(Array.from({ length: 16 }, (_, i) => i % 2), [16]);',
+      'for (let step = 1; step <= 10; step++) {',
+      '  if (step === 4) (model.at(2) as nn.Linear).weight.data[3] = NaN;',
+      '  opt.zeroGrad();',
+      '  const loss = F.crossEntropy(forwardChecked(model, x, step), y);',
+      '  checkLoss(loss, step);',
+      '  loss.backward();',
+      '  opt.step();',
+      '}',
+    ].join('\n');
+    const e = error(await ts(s, source));
+    assert.equal(e.name, 'DivergenceError');
+    assert.match(e.message, /^Training diverged at step 4: the output of layer 2 \(Linear\) became NaN\. \(Cell 20, line 9, column \d+\)$/);
+  });
+
   it('runs experiment cells in the worker and reports their parameter errors', async () => {
     const s = session();
     const bad = await s.run({ language: 'bnlab', source: 'experiment: normalize-features\nseed: -1', label: 'Cell 1' });
