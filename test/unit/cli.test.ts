@@ -11,7 +11,7 @@ const cli = path.resolve('dist/cli.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'bnlab-cli-'));
 
 function bnlab(...args: string[]): { status: number | null; stderr: string; stdout: string } {
-  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 300_000 });
   return { status: result.status, stderr: result.stderr, stdout: result.stdout };
 }
 

@@ -5,3 +5,4 @@ export { Linear, type LinearOptions } from './linear';
 export { Conv2d, MaxPool2d, type Conv2dOptions } from './conv';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity, Softmax, LogSoftmax, Dropout, type DropoutOptions } from './activation';
 export { Sequential, Flatten } from './container';
+export { BatchRenorm1d, type BatchRenormOptions } from './batchrenorm';

@@ -14,29 +14,25 @@ function sizeError(name: string, expected: number, t: Tensor): Error {
   return new Error(`${name} should contain ${expected} elements not ${t.data.length}`);
 }
 
-// The per-channel kernels below run over (N, C, S). For S = 1 (BatchNorm1d on (N, C)) they walk
-// 4 channels at a time down all N rows, keeping the channels' accumulators and coefficients in
-// locals (the rows' cache lines stay in L1 between neighbouring column groups); for S > 1 the
-// contiguous runs of S values are unrolled with independent accumulators. Every intermediate is a
-// float64 JS number; only the stored outputs are rounded to float32.
+// Batch norm runs channel block by channel block: for each block (4 channels of (N, C) input, or
+// 1 channel of (N, C, S)) the statistics pass is followed at once by the output pass, while the
+// block's data is still in cache (L1 for a 4-column strip of (N, C), L2 for a channel of
+// (N, C, S)), and likewise Σdy, Σdy·x̂ then dx in the backward pass. Memory sees one read of x
+// in the forward pass and one read of (dy, x) in the backward pass instead of two.
+//
+// For S = 1 the kernels walk 4 channels at a time down all N rows, keeping the channels'
+// accumulators and coefficients in locals; for S > 1 the contiguous runs of S values are unrolled
+// with independent accumulators. Every intermediate is a float64 JS number; only the stored outputs
+// are rounded to float32. The statistics are one-pass over data shifted by the channel's first
+// value: var = mean((x − x₀)²) − mean(x − x₀)². As x₀ is a data point, (x₀ − mean)² ≤ N·var, so
+// the cancellation costs at most a relative 1e-16·N: 1e4 + 0.01·noise stays exact.
 
-/**
- * Mean and biased variance of each channel of (N, C, S) in one pass: sums of x − x₀ with x₀ the
- * channel's first value (a shifted-data variance, as accurate as two passes when the shift lies
- * within the data's spread, e.g. 1e4 + 0.01·noise).
- */
-function channelMoments(x: Float32Array, N: number, C: number, S: number): { mean: Float64Array; variance: Float64Array } {
-  const mean = new Float64Array(C);
-  const variance = new Float64Array(C);
-  const s1 = new Float64Array(C);
-  const s2 = new Float64Array(C);
-  const sh = new Float64Array(C);
-  const M = N * S;
-  for (let c = 0; c < C; c++) sh[c] = x[c * S];
+/** s1[c], s2[c] = Σ(x − sh[c]), Σ(x − sh[c])² over channel c of (N, C, S), for c in [c0, c1). */
+function channelSums(x: Float32Array, N: number, C: number, S: number, c0: number, c1: number, sh: Float64Array, s1: Float64Array, s2: Float64Array): void {
   if (S === 1) {
     const end = N * C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
+    let c = c0;
+    for (; c + 3 < c1; c += 4) {
       const m0 = sh[c], m1 = sh[c + 1], m2 = sh[c + 2], m3 = sh[c + 3];
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       for (let o = c; o < end; o += C) {
@@ -53,7 +49,7 @@ function channelMoments(x: Float32Array, N: number, C: number, S: number): { mea
       s1[c] = a0; s1[c + 1] = a1; s1[c + 2] = a2; s1[c + 3] = a3;
       s2[c] = q0; s2[c + 1] = q1; s2[c + 2] = q2; s2[c + 3] = q3;
     }
-    for (; c < C; c++) {
+    for (; c < c1; c++) {
       const m = sh[c];
       let a = 0, q = 0;
       for (let o = c; o < end; o += C) {
@@ -64,49 +60,43 @@ function channelMoments(x: Float32Array, N: number, C: number, S: number): { mea
       s1[c] = a;
       s2[c] = q;
     }
-  } else {
+    return;
+  }
+  for (let c = c0; c < c1; c++) {
+    const m = sh[c];
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
     for (let n = 0; n < N; n++) {
-      for (let c = 0; c < C; c++) {
-        const base = (n * C + c) * S;
-        const end = base + S;
-        const m = sh[c];
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        let j = base;
-        for (; j + 3 < end; j += 4) {
-          const d0 = x[j] - m, d1 = x[j + 1] - m, d2 = x[j + 2] - m, d3 = x[j + 3] - m;
-          a0 += d0;
-          a1 += d1;
-          a2 += d2;
-          a3 += d3;
-          q0 += d0 * d0;
-          q1 += d1 * d1;
-          q2 += d2 * d2;
-          q3 += d3 * d3;
-        }
-        for (; j < end; j++) {
-          const d = x[j] - m;
-          a0 += d;
-          q0 += d * d;
-        }
-        s1[c] += a0 + a1 + (a2 + a3);
-        s2[c] += q0 + q1 + (q2 + q3);
+      const base = (n * C + c) * S;
+      const end = base + S;
+      let j = base;
+      for (; j + 3 < end; j += 4) {
+        const d0 = x[j] - m, d1 = x[j + 1] - m, d2 = x[j + 2] - m, d3 = x[j + 3] - m;
+        a0 += d0;
+        a1 += d1;
+        a2 += d2;
+        a3 += d3;
+        q0 += d0 * d0;
+        q1 += d1 * d1;
+        q2 += d2 * d2;
+        q3 += d3 * d3;
+      }
+      for (; j < end; j++) {
+        const d = x[j] - m;
+        a0 += d;
+        q0 += d * d;
       }
     }
+    s1[c] = a0 + a1 + (a2 + a3);
+    s2[c] = q0 + q1 + (q2 + q3);
   }
-  for (let c = 0; c < C; c++) {
-    const d = s1[c] / M;
-    mean[c] = sh[c] + d;
-    variance[c] = Math.max(0, s2[c] / M - d * d);
-  }
-  return { mean, variance };
 }
 
-/** out = x·k[c] + b[c] per channel of (N, C, S), in float64 before the final rounding. */
-function channelAffineInto(out: Float32Array, x: Float32Array, N: number, C: number, S: number, k: Float64Array, b: Float64Array): Float32Array {
+/** out = x·k[c] + b[c] over channels [c0, c1) of (N, C, S), in float64 before the final rounding. */
+function channelAffine(out: Float32Array, x: Float32Array, N: number, C: number, S: number, c0: number, c1: number, k: Float64Array, b: Float64Array): void {
   if (S === 1) {
     const end = N * C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
+    let c = c0;
+    for (; c + 3 < c1; c += 4) {
       const k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
       const b0 = b[c], b1 = b[c + 1], b2 = b[c + 2], b3 = b[c + 3];
       for (let o = c; o < end; o += C) {
@@ -116,17 +106,17 @@ function channelAffineInto(out: Float32Array, x: Float32Array, N: number, C: num
         out[o + 3] = x[o + 3] * k3 + b3;
       }
     }
-    for (; c < C; c++) {
+    for (; c < c1; c++) {
       const kc = k[c], bc = b[c];
       for (let o = c; o < end; o += C) out[o] = x[o] * kc + bc;
     }
-    return out;
+    return;
   }
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
+    const kc = k[c], bc = b[c];
+    for (let n = 0; n < N; n++) {
       const base = (n * C + c) * S;
       const end = base + S;
-      const kc = k[c], bc = b[c];
       let j = base;
       for (; j + 3 < end; j += 4) {
         out[j] = x[j] * kc + bc;
@@ -137,15 +127,14 @@ function channelAffineInto(out: Float32Array, x: Float32Array, N: number, C: num
       for (; j < end; j++) out[j] = x[j] * kc + bc;
     }
   }
-  return out;
 }
 
-/** Σdy and Σdy·(x − m[c]) per channel of (N, C, S), float64. */
-function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number, S: number, m: Float64Array, sumDy: Float64Array, sumDyXc: Float64Array): void {
+/** Σdy and Σdy·(x − m[c]) over channels [c0, c1) of (N, C, S), float64. */
+function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number, S: number, c0: number, c1: number, m: Float64Array, sumDy: Float64Array, sumDyXc: Float64Array): void {
   if (S === 1) {
     const end = N * C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
+    let c = c0;
+    for (; c + 3 < c1; c += 4) {
       const m0 = m[c], m1 = m[c + 1], m2 = m[c + 2], m3 = m[c + 3];
       let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       for (let o = c; o < end; o += C) {
@@ -162,7 +151,7 @@ function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number,
       sumDy[c] = a0; sumDy[c + 1] = a1; sumDy[c + 2] = a2; sumDy[c + 3] = a3;
       sumDyXc[c] = q0; sumDyXc[c + 1] = q1; sumDyXc[c + 2] = q2; sumDyXc[c + 3] = q3;
     }
-    for (; c < C; c++) {
+    for (; c < c1; c++) {
       const mc = m[c];
       let a = 0, q = 0;
       for (let o = c; o < end; o += C) {
@@ -174,12 +163,12 @@ function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number,
     }
     return;
   }
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
+    const mc = m[c];
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+    for (let n = 0; n < N; n++) {
       const base = (n * C + c) * S;
       const end = base + S;
-      const mc = m[c];
-      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
       let j = base;
       for (; j + 3 < end; j += 4) {
         const g0 = g[j], g1 = g[j + 1], g2 = g[j + 2], g3 = g[j + 3];
@@ -196,18 +185,18 @@ function channelGradSums(g: Float32Array, x: Float32Array, N: number, C: number,
         a0 += g[j];
         q0 += g[j] * (x[j] - mc);
       }
-      sumDy[c] += a0 + a1 + (a2 + a3);
-      sumDyXc[c] += q0 + q1 + (q2 + q3);
     }
+    sumDy[c] = a0 + a1 + (a2 + a3);
+    sumDyXc[c] = q0 + q1 + (q2 + q3);
   }
 }
 
-/** out = dy·k[c] + x·e[c] + d[c] per channel of (N, C, S). */
-function channelGradInput(out: Float32Array, g: Float32Array, x: Float32Array, N: number, C: number, S: number, k: Float64Array, e: Float64Array, d: Float64Array): Float32Array {
+/** out = dy·k[c] + x·e[c] + d[c] over channels [c0, c1) of (N, C, S). */
+function channelGradInput(out: Float32Array, g: Float32Array, x: Float32Array, N: number, C: number, S: number, c0: number, c1: number, k: Float64Array, e: Float64Array, d: Float64Array): void {
   if (S === 1) {
     const end = N * C;
-    let c = 0;
-    for (; c + 3 < C; c += 4) {
+    let c = c0;
+    for (; c + 3 < c1; c += 4) {
       const k0 = k[c], k1 = k[c + 1], k2 = k[c + 2], k3 = k[c + 3];
       const e0 = e[c], e1 = e[c + 1], e2 = e[c + 2], e3 = e[c + 3];
       const d0 = d[c], d1 = d[c + 1], d2 = d[c + 2], d3 = d[c + 3];
@@ -218,17 +207,17 @@ function channelGradInput(out: Float32Array, g: Float32Array, x: Float32Array, N
         out[o + 3] = g[o + 3] * k3 + x[o + 3] * e3 + d3;
       }
     }
-    for (; c < C; c++) {
+    for (; c < c1; c++) {
       const kc = k[c], ec = e[c], dc = d[c];
       for (let o = c; o < end; o += C) out[o] = g[o] * kc + x[o] * ec + dc;
     }
-    return out;
+    return;
   }
-  for (let n = 0; n < N; n++) {
-    for (let c = 0; c < C; c++) {
+  for (let c = c0; c < c1; c++) {
+    const kc = k[c], ec = e[c], dc = d[c];
+    for (let n = 0; n < N; n++) {
       const base = (n * C + c) * S;
       const end = base + S;
-      const kc = k[c], ec = e[c], dc = d[c];
       let j = base;
       for (; j + 3 < end; j += 4) {
         out[j] = g[j] * kc + x[j] * ec + dc;
@@ -239,7 +228,11 @@ function channelGradInput(out: Float32Array, g: Float32Array, x: Float32Array, N
       for (; j < end; j++) out[j] = g[j] * kc + x[j] * ec + dc;
     }
   }
-  return out;
+}
+
+/** Channels per fused block: a 4-wide column strip of (N, C), or one channel of (N, C, S). */
+function channelBlock(S: number): number {
+  return S === 1 ? 4 : 1;
 }
 
 function layoutNCS(x: Tensor): [number, number, number] {
@@ -280,54 +273,71 @@ export function batchNorm(
   const xd = x.data;
   const w = weight ? weight.data : null;
   const b = bias ? bias.data : null;
-  let mean: Float64Array;
+  const mean = new Float64Array(C);
+  const variance = new Float64Array(C);
   const invstd = new Float64Array(C);
-  if (training) {
-    const mom = channelMoments(xd, N, C, S);
-    mean = mom.mean;
-    for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(mom.variance[c] + eps);
-    if (runningMean && runningVar) {
-      const rm = runningMean.data;
-      const rv = runningVar.data;
-      const unbias = M / (M - 1);
-      for (let c = 0; c < C; c++) {
-        rm[c] = momentum * mean[c] + (1 - momentum) * rm[c];
-        rv[c] = momentum * mom.variance[c] * unbias + (1 - momentum) * rv[c];
-      }
-    }
-  } else {
-    mean = Float64Array.from(runningMean!.data);
-    const rv = runningVar!.data;
-    for (let c = 0; c < C; c++) invstd[c] = 1 / Math.sqrt(rv[c] + eps);
-  }
-  // y = (x − mean)·k + b = x·k + (b − mean·k) with k = invstd·w (float64: no cancellation
-  // worth a float32 ulp even for large offsets).
+  // y = (x − mean)·k + b = x·k + shift with k = invstd·w, shift = b − mean·k (float64: no
+  // cancellation worth a float32 ulp even for large offsets).
   const k = new Float64Array(C);
   const shift = new Float64Array(C);
-  for (let c = 0; c < C; c++) {
-    k[c] = invstd[c] * (w ? w[c] : 1);
-    shift[c] = (b ? b[c] : 0) - mean[c] * k[c];
+  const y = new Float32Array(xd.length);
+  const blk = channelBlock(S);
+  const s1 = training ? new Float64Array(C) : null;
+  const s2 = training ? new Float64Array(C) : null;
+  for (let c0 = 0; c0 < C; c0 += blk) {
+    const c1 = Math.min(C, c0 + blk);
+    if (s1 && s2) {
+      for (let c = c0; c < c1; c++) mean[c] = xd[c * S]; // the shift x₀
+      channelSums(xd, N, C, S, c0, c1, mean, s1, s2);
+      for (let c = c0; c < c1; c++) {
+        const dm = s1[c] / M;
+        mean[c] += dm;
+        variance[c] = Math.max(0, s2[c] / M - dm * dm);
+      }
+    } else {
+      for (let c = c0; c < c1; c++) {
+        mean[c] = runningMean!.data[c];
+        variance[c] = runningVar!.data[c];
+      }
+    }
+    for (let c = c0; c < c1; c++) {
+      invstd[c] = 1 / Math.sqrt(variance[c] + eps);
+      k[c] = invstd[c] * (w ? w[c] : 1);
+      shift[c] = (b ? b[c] : 0) - mean[c] * k[c];
+    }
+    channelAffine(y, xd, N, C, S, c0, c1, k, shift);
   }
-  const y = channelAffineInto(new Float32Array(xd.length), xd, N, C, S, k, shift);
+  if (training && runningMean && runningVar) {
+    const rm = runningMean.data;
+    const rv = runningVar.data;
+    const unbias = M / (M - 1);
+    for (let c = 0; c < C; c++) {
+      rm[c] = momentum * mean[c] + (1 - momentum) * rm[c];
+      rv[c] = momentum * variance[c] * unbias + (1 - momentum) * rv[c];
+    }
+  }
   return attach(new Tensor(y, x.shape), 'NativeBatchNormBackward', [x, weight, bias], (g) => {
     // Per channel: Σdy and Σdy·(x − mean) give the affine grads and the batch-statistics terms.
+    // Training: dx = k·(dy − mean(dy)) − (x − mean)·k·invstd²·mean(dy·(x − mean))
+    //              = dy·k + x·e + d with e = −k·invstd²·mean(dy·(x − mean)), d = −k·mean(dy) − mean·e.
+    // Eval: dx = dy·k.
+    const needSums = training || (weight !== null && weight.requiresGrad) || (bias !== null && bias.requiresGrad);
     const sumDy = new Float64Array(C);
     const sumDyXc = new Float64Array(C);
-    channelGradSums(g, xd, N, C, S, mean, sumDy, sumDyXc);
-    let gx: Float32Array | null = null;
-    if (x.requiresGrad) {
-      // Training: dx = k·(dy − mean(dy)) − (x − mean)·k·invstd²·mean(dy·(x − mean))
-      //              = dy·k + x·e + d with e = −k·invstd²·mean(dy·(x − mean)), d = −k·mean(dy) − mean·e.
-      // Eval: dx = dy·k.
-      const e = new Float64Array(C);
-      const d = new Float64Array(C);
+    const gx = x.requiresGrad ? new Float32Array(xd.length) : null;
+    const e = new Float64Array(C);
+    const d = new Float64Array(C);
+    for (let c0 = 0; c0 < C; c0 += blk) {
+      const c1 = Math.min(C, c0 + blk);
+      if (needSums) channelGradSums(g, xd, N, C, S, c0, c1, mean, sumDy, sumDyXc);
+      if (!gx) continue;
       if (training) {
-        for (let c = 0; c < C; c++) {
+        for (let c = c0; c < c1; c++) {
           e[c] = -k[c] * invstd[c] * invstd[c] * (sumDyXc[c] / M);
           d[c] = -k[c] * (sumDy[c] / M) - mean[c] * e[c];
         }
       }
-      gx = channelGradInput(new Float32Array(xd.length), g, xd, N, C, S, k, e, d);
+      channelGradInput(gx, g, xd, N, C, S, c0, c1, k, e, d);
     }
     let gw: Float32Array | null = null;
     if (weight && weight.requiresGrad) {

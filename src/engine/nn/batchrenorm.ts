@@ -1,0 +1,200 @@
+// Batch Renormalization (Ioffe 2017, "Batch Renormalization: Towards Reducing Minibatch Dependence in
+// Batch-Normalized Models", Algorithm 1), with the API of BatchNorm1d.
+//
+// Training mode, per channel c over the batch (and the length axis of (N, C, L) input):
+//   μ_B, σ_B = √(var_B + eps)                  batch statistics (biased variance)
+//   μ, σ = runningMean, √(runningVar + eps)     the moving averages
+//   r = clip(σ_B / σ, 1/rMax, rMax),  d = clip((μ_B − μ) / σ, −dMax, dMax)   (no gradient)
+//   x̂ = (x − μ_B) / σ_B · r + d,     y = γ·x̂ + β
+// then the moving averages move towards the batch statistics (PyTorch's update: the unbiased batch
+// variance, weight `momentum`). Eval mode is BatchNorm's: y = γ·(x − μ) / σ + β.
+// r and d are treated as constants in the gradient, as the paper specifies: the backward pass is
+// BatchNorm's with γ replaced by γ·r. With rMax = 1 and dMax = 0 (r = 1, d = 0) the layer is BatchNorm1d.
+// rMax and dMax are writable so that a training loop can relax them gradually, as the paper does.
+import { Tensor } from '../tensor';
+import { attach } from '../ops/graph';
+import { Module } from './module';
+
+export interface BatchRenormOptions {
+  eps?: number;
+  /** Weight of the new batch statistic in the moving averages (default 0.1, like BatchNorm1d). */
+  momentum?: number;
+  affine?: boolean;
+  /** Upper clip of r = σ_B / σ (≥ 1); the lower clip is 1 / rMax. Default 3 (the paper's final value). */
+  rMax?: number;
+  /** Clip of |d| = |μ_B − μ| / σ (≥ 0). Default 5 (the paper's final value). */
+  dMax?: number;
+}
+
+export class BatchRenorm1d extends Module {
+  readonly numFeatures: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly affine: boolean;
+  rMax: number;
+  dMax: number;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  runningMean: Tensor;
+  runningVar: Tensor;
+  numBatchesTracked: number;
+  /** r and d of the last training-mode forward pass, per channel (for probes). */
+  lastR: Float64Array;
+  lastD: Float64Array;
+
+  constructor(numFeatures: number, opts: BatchRenormOptions = {}) {
+    super();
+    if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`numFeatures must be a positive integer, got ${numFeatures}`);
+    this.numFeatures = numFeatures;
+    this.eps = opts.eps ?? 1e-5;
+    this.momentum = opts.momentum ?? 0.1;
+    this.affine = opts.affine ?? true;
+    this.rMax = opts.rMax ?? 3;
+    this.dMax = opts.dMax ?? 5;
+    checkClips(this.rMax, this.dMax);
+    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new Error(`momentum must be in [0, 1], got ${this.momentum}`);
+    this.weight = this.affine ? new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures], true) : null;
+    this.bias = this.affine ? new Tensor(new Float32Array(numFeatures), [numFeatures], true) : null;
+    this.runningMean = new Tensor(new Float32Array(numFeatures), [numFeatures]);
+    this.runningVar = new Tensor(new Float32Array(numFeatures).fill(1), [numFeatures]);
+    this.numBatchesTracked = 0;
+    this.lastR = new Float64Array(numFeatures).fill(1);
+    this.lastD = new Float64Array(numFeatures);
+    this.registerParameters('weight', 'bias');
+    this.registerBuffers('runningMean', 'runningVar', 'numBatchesTracked');
+  }
+
+  resetRunningStats(): void {
+    this.runningMean.data.fill(0);
+    this.runningVar.data.fill(1);
+    this.numBatchesTracked = 0;
+  }
+
+  forward(x: Tensor): Tensor {
+    if (x.shape.length !== 2 && x.shape.length !== 3) throw new Error(`expected 2D or 3D input (got ${x.shape.length}D input)`);
+    const N = x.shape[0]!;
+    const C = x.shape[1]!;
+    if (C !== this.numFeatures) throw new Error(`running_mean should contain ${C} elements not ${this.numFeatures}`);
+    const S = x.shape.length === 3 ? x.shape[2]! : 1;
+    const M = N * S;
+    if (this.training && M <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size [${x.shape.join(', ')}]`);
+    checkClips(this.rMax, this.dMax);
+    const xd = x.data;
+    const w = this.weight?.data ?? null;
+    const b = this.bias?.data ?? null;
+    const rm = this.runningMean.data;
+    const rv = this.runningVar.data;
+    const eps = this.eps;
+    const mean = new Float64Array(C);
+    const invstd = new Float64Array(C);
+    const r = new Float64Array(C).fill(1);
+    const d = new Float64Array(C);
+    // y = x·k + shift, k = γ·r/σ_B, shift = β + γ·(d − μ_B·r/σ_B).
+    const k = new Float64Array(C);
+    const shift = new Float64Array(C);
+    const training = this.training;
+    if (training) {
+      this.numBatchesTracked += 1;
+      for (let c = 0; c < C; c++) {
+        let s = 0;
+        for (let n = 0; n < N; n++) for (let j = (n * C + c) * S, e = j + S; j < e; j++) s += xd[j]!;
+        const m = s / M;
+        let q = 0;
+        for (let n = 0; n < N; n++) {
+          for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
+            const v = xd[j]! - m;
+            q += v * v;
+          }
+        }
+        const variance = q / M;
+        mean[c] = m;
+        invstd[c] = 1 / Math.sqrt(variance + eps);
+        const sigmaRun = Math.sqrt(rv[c]! + eps);
+        r[c] = clip(Math.sqrt(variance + eps) / sigmaRun, 1 / this.rMax, this.rMax);
+        d[c] = clip((m - rm[c]!) / sigmaRun, -this.dMax, this.dMax);
+        // The moving averages move after r and d are computed from their old values.
+        rm[c] = this.momentum * m + (1 - this.momentum) * rm[c]!;
+        rv[c] = this.momentum * variance * (M / (M - 1)) + (1 - this.momentum) * rv[c]!;
+      }
+      this.lastR = r;
+      this.lastD = d;
+    } else {
+      for (let c = 0; c < C; c++) {
+        mean[c] = rm[c]!;
+        invstd[c] = 1 / Math.sqrt(rv[c]! + eps);
+      }
+    }
+    for (let c = 0; c < C; c++) {
+      const g = w ? w[c]! : 1;
+      k[c] = g * r[c]! * invstd[c]!;
+      shift[c] = (b ? b[c]! : 0) + g * d[c]! - mean[c]! * k[c]!;
+    }
+    const y = new Float32Array(xd.length);
+    for (let n = 0; n < N; n++) {
+      for (let c = 0; c < C; c++) {
+        const kc = k[c]!;
+        const sc = shift[c]!;
+        for (let j = (n * C + c) * S, e = j + S; j < e; j++) y[j] = xd[j]! * kc + sc;
+      }
+    }
+    const weight = this.weight;
+    const bias = this.bias;
+    return attach(new Tensor(y, x.shape), 'BatchRenormBackward', [x, weight, bias], (grad) => {
+      // Σdy and Σdy·(x − μ) per channel give dγ = Σdy·x̂ (x̂ = (x − μ)·r/σ + d), dβ = Σdy and, in training,
+      // dx = k·(dy − mean(dy)) − (x − μ)·k·invstd²·mean(dy·(x − μ)) with k = γ·r·invstd (r, d constant).
+      const sumDy = new Float64Array(C);
+      const sumDyXc = new Float64Array(C);
+      for (let n = 0; n < N; n++) {
+        for (let c = 0; c < C; c++) {
+          const m = mean[c]!;
+          let a = 0;
+          let q = 0;
+          for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
+            const g = grad[j]!;
+            a += g;
+            q += g * (xd[j]! - m);
+          }
+          sumDy[c] += a;
+          sumDyXc[c] += q;
+        }
+      }
+      let gx: Float32Array | null = null;
+      if (x.requiresGrad) {
+        gx = new Float32Array(xd.length);
+        const e1 = new Float64Array(C);
+        const d1 = new Float64Array(C);
+        for (let c = 0; c < C; c++) {
+          if (training) {
+            e1[c] = (-k[c]! * invstd[c]! * invstd[c]! * sumDyXc[c]!) / M;
+            d1[c] = (-k[c]! * sumDy[c]!) / M - mean[c]! * e1[c]!;
+          }
+        }
+        for (let n = 0; n < N; n++) {
+          for (let c = 0; c < C; c++) {
+            const kc = k[c]!;
+            const ec = e1[c]!;
+            const dc = d1[c]!;
+            for (let j = (n * C + c) * S, e = j + S; j < e; j++) gx[j] = grad[j]! * kc + xd[j]! * ec + dc;
+          }
+        }
+      }
+      let gw: Float32Array | null = null;
+      let gb: Float32Array | null = null;
+      if (weight && weight.requiresGrad) {
+        gw = new Float32Array(C);
+        for (let c = 0; c < C; c++) gw[c] = sumDyXc[c]! * r[c]! * invstd[c]! + d[c]! * sumDy[c]!;
+      }
+      if (bias && bias.requiresGrad) gb = Float32Array.from(sumDy);
+      return [gx, gw, gb];
+    }, true);
+  }
+}
+
+function clip(v: number, low: number, high: number): number {
+  return v < low ? low : v > high ? high : v;
+}
+
+function checkClips(rMax: number, dMax: number): void {
+  if (!(rMax >= 1) || !Number.isFinite(rMax)) throw new Error(`rMax must be a finite number ≥ 1, got ${rMax}`);
+  if (!(dMax >= 0) || !Number.isFinite(dMax)) throw new Error(`dMax must be a finite number ≥ 0, got ${dMax}`);
+}
