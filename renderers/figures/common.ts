@@ -6,7 +6,7 @@
 import type { Annotation, Data, LayoutAxis, Shape } from 'plotly.js-dist';
 import type { AxisSpec, PlotSpec } from '../../src/shared/payload';
 import { armColor } from '../arms';
-import { escapePlotText } from '../format';
+import { escapePlotText, formatNumber } from '../format';
 import { isTransparent, type PlotTheme } from '../palette';
 
 export interface PlotFigure {
@@ -250,10 +250,18 @@ export function plainLabel(spec: { label: string; unit?: string }): string {
   return unit ? `${spec.label} (${unit})` : spec.label;
 }
 
-/** Axis type and tick style for a numeric axis showing values from `lo` to `hi`. */
-export function numericAxis(spec: AxisSpec | undefined, lo: number, hi: number): Partial<LayoutAxis> {
+/**
+ * Axis type and tick style for a numeric axis showing values from `lo` to `hi`. A log axis that spans
+ * less than two decades would have one labelled tick at most: it is labelled at the data's own `values`
+ * instead (a sweep over batch sizes 2, 4, …, 32 is labelled 2, 4, …, 32).
+ */
+export function numericAxis(spec: AxisSpec | undefined, lo: number, hi: number, values?: number[]): Partial<LayoutAxis> {
   if (spec?.scale === 'log') {
     const decades = Math.log10(Math.max(hi, lo * 10)) - Math.log10(lo);
+    const ticks = values ? [...new Set(values)].filter((v) => v > 0).sort((a, b) => a - b) : [];
+    if (Math.log10(hi / lo) < 2 && ticks.length >= 2 && ticks.length <= 12) {
+      return { type: 'log', tickvals: ticks, ticktext: ticks.map((v) => formatNumber(v)), hoverformat: '.4~g' };
+    }
     return {
       type: 'log',
       exponentformat: 'power',

@@ -143,7 +143,7 @@ export const sweep: KindDrawer<SweepPlot> = {
     const mainTop = box.top + (lane ? lane + LANE_GAP : 0);
     canvas.axes[layoutKey('x', k)] = {
       ...canvas.baseAxis(),
-      ...numericAxis(plot.x, xlo, xhi),
+      ...numericAxis(plot.x, xlo, xhi, xs),
       domain: [box.x0, box.x1],
       anchor: yName as LayoutAxis['anchor'],
       title: canvas.axisTitle(plot.x),

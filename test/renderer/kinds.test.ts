@@ -253,3 +253,29 @@ function mutate(payload: PlotPayload, change: (plot: any) => unknown): PlotPaylo
   change(copy.plot);
   return copy;
 }
+
+describe('log axes over less than two decades', () => {
+  test('a sweep over batch sizes 2…32 is labelled at its own batch sizes', () => {
+    const payload: PlotPayload = {
+      version: 1,
+      plot: {
+        kind: 'sweep',
+        title: 'Test accuracy against batch size',
+        x: { label: 'batch size', scale: 'log' },
+        y: { label: 'test accuracy', unit: '%' },
+        spread: 'std',
+        arms: [{ arm: 'BatchNorm', points: [2, 4, 8, 16, 32].map((x) => ({ x, values: [90, 91] })) }],
+      },
+    };
+    const axis = (toFigure(payload, lightTheme()).layout as Record<string, Partial<LayoutAxis>>).xaxis!;
+    assert.equal(axis.type, 'log');
+    assert.deepEqual(axis.tickvals, [2, 4, 8, 16, 32]);
+    assert.deepEqual(axis.ticktext, ['2', '4', '8', '16', '32']);
+  });
+
+  test('a sweep over learning rates spanning decades keeps ticks at powers of ten', () => {
+    const axis = (toFigure(sweepPayload(), lightTheme()).layout as Record<string, Partial<LayoutAxis>>).xaxis!;
+    assert.equal(axis.tickvals, undefined);
+    assert.equal(axis.dtick, 1);
+  });
+});
