@@ -7,11 +7,15 @@ import { markdownOutput, plotOutput } from './outputs';
 
 export const EXPERIMENT_LANGUAGE = 'bnlab';
 
-/** Throws an ExperimentCellError for a bad cell, and whatever the experiment throws. */
+/**
+ * The plots, then the summary as its own output, so that it is always shown: VS Code shows one item per
+ * output (the plot, where there is one). The first plot also carries the summary as its text fallback,
+ * for clients that cannot draw the plot. Throws an ExperimentCellError for a bad cell, and whatever the
+ * experiment throws.
+ */
 export async function runExperimentCell(source: string, context: ExperimentContext): Promise<BnnbOutput[]> {
   const { experiment, params } = parseExperimentCell(source, catalog);
   const result = await experiment.run(params, context);
-  if (result.plots.length === 0) return [markdownOutput(result.markdown)];
-  // The markdown summary rides along as the text fallback of the first plot.
-  return result.plots.map((plot, i) => plotOutput(plot, i === 0 ? result.markdown : undefined));
+  const plots = result.plots.map((plot, i) => plotOutput(plot, i === 0 ? result.markdown : undefined));
+  return [...plots, markdownOutput(result.markdown)];
 }

@@ -30,7 +30,7 @@ suite('Restricted Mode', () => {
     await screenshot('restricted-mode');
     const [experiment, code] = codeCells(editor);
     assert.equal(experiment!.executionSummary?.success, true);
-    assert.deepEqual(itemsOf(experiment!).map((item) => item.mime), ['application/vnd.bnlab.plot+json', 'text/markdown']);
+    assert.deepEqual(itemsOf(experiment!).map((item) => item.mime), ['application/vnd.bnlab.plot+json', 'text/markdown', 'text/markdown']);
     assert.equal(code!.executionSummary?.success, false, 'the TypeScript cell is not run');
     const error = errorOf(code!);
     assert.equal(error.name, 'RestrictedMode');

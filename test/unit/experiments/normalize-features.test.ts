@@ -7,8 +7,9 @@ import { PLOT_MIME, type DistributionComparisonPlot, type PlotPayload } from '..
 
 async function runExperiment(source: string): Promise<{ plot: DistributionComparisonPlot; markdown: string }> {
   const outputs = await runExperimentCell(source, quietContext());
-  assert.equal(outputs.length, 1, 'one output');
+  assert.equal(outputs.length, 2, 'the plot (with its text fallback), then the summary on its own');
   const [plotItem, markdownItem] = outputs[0]!.items;
+  assert.deepEqual(outputs[1]!.items, [{ mime: 'text/markdown', data: markdownItem!.data }]);
   assert.equal(plotItem!.mime, PLOT_MIME);
   assert.equal(markdownItem!.mime, 'text/markdown');
   return { plot: (plotItem!.data as PlotPayload).plot as DistributionComparisonPlot, markdown: markdownItem!.data as string };

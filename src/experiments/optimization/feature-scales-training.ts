@@ -1,0 +1,220 @@
+/**
+ * feature-scales-training: the second half of "BatchNorm standardizes features whatever their scale". A small
+ * ReLU MLP is trained on a classification task whose label depends on every feature, but whose features
+ * were put on wildly different scales (×1000, ×1, ×0.001, an offset of 10,000). From the raw features it
+ * does not learn; with a BatchNorm1d on its input it does, about as well as on standardized features.
+ */
+import { Generator, nn, tensor } from '../../engine';
+import type { PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
+import { defineExperiment } from '../experiment';
+import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type TrainResult } from '../training';
+import { exact, int, mean, num, pct, pctSpread, runContext, seedList } from './common';
+
+const ARM_RAW = NORM_NAMES.none;
+const ARM_INPUT_BN = NORM_NAMES.batch;
+const ARM_STANDARDIZED = 'standardized inputs';
+/** Named so that the renderer's palette gives it a colour far from BatchNorm's blue. */
+const ARM_HIDDEN_BN = 'hidden BatchNorm';
+
+interface Run {
+  arm: string;
+  seed: number;
+  result: TrainResult;
+}
+
+export const featureScalesTraining = defineExperiment({
+  id: 'feature-scales-training',
+  title: 'Training on features of wildly different scales, with and without BatchNorm',
+  description:
+    'A two-class task whose label depends on every feature (positive when z₁z₂ + z₃z₄ + … > 0 for the features z scaled to [-1, 1]), ' +
+    'with the features then stretched and shifted to very different ranges. A small ReLU MLP is trained on the raw features ("no norm"), ' +
+    'with a BatchNorm1d on its input ("BatchNorm"), on features standardized beforehand with the training set\'s mean and standard ' +
+    'deviation (a reference), and with BatchNorm after each hidden Linear layer but raw inputs. Shows loss and test accuracy over ' +
+    'training for several seeds.',
+  params: {
+    features: {
+      kind: 'ranges',
+      default: [
+        [-1000, 1000],
+        [-1, 1],
+        [-0.001, 0.001],
+        [9999, 10001],
+      ],
+      minItems: 2,
+      maxItems: 16,
+      description: 'One [low, high] range per feature; each feature is uniform over its range. Features pair up in the label rule.',
+    },
+    steps: { kind: 'integer', default: 2000, min: 10, max: 100000, description: 'Training steps per run.' },
+    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm, with seeds seed, seed + 1, …' },
+    batchSize: { kind: 'integer', default: 64, min: 2, max: 4096, description: 'Minibatch size.' },
+    optimizer: { kind: 'choice', default: 'sgd', choices: ['sgd', 'adam'], description: 'SGD with momentum 0.9, or Adam.' },
+    lr: { kind: 'number', default: 0.01, min: 0, max: 10, exclusiveMin: true, description: 'Learning rate, the same for every arm.' },
+    hidden: { kind: 'integer', default: 32, min: 2, max: 512, description: 'Units in each of the two hidden ReLU layers.' },
+    trainSize: { kind: 'integer', default: 2000, min: 16, max: 100000, description: 'Training examples.' },
+    testSize: { kind: 'integer', default: 1000, min: 10, max: 100000, description: 'Test examples (drawn the same way).' },
+    hiddenBatchNorm: { kind: 'boolean', default: true, description: 'Also train with BatchNorm after each hidden Linear (raw inputs), to show where BatchNorm has to sit.' },
+    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the data and of the first run.' },
+  },
+  run(params, context) {
+    if (params.batchSize > params.trainSize) throw new Error(`"batchSize" ${params.batchSize} is larger than "trainSize" ${params.trainSize}`);
+    const arms = [ARM_RAW, ARM_INPUT_BN, ARM_STANDARDIZED, ...(params.hiddenBatchNorm ? [ARM_HIDDEN_BN] : [])];
+    const data = new Generator(params.seed);
+    const train = makeTask(params.trainSize, params.features, data);
+    const test = makeTask(params.testSize, params.features, data);
+    const standardize = standardizer(train.x.data, params.features.length);
+    const trainStd: LabelledSet = { x: tensor(standardize(train.x.data), train.x.shape), y: train.y };
+    const testStd: LabelledSet = { x: tensor(standardize(test.x.data), test.x.shape), y: test.y };
+
+    const seeds = seedList(params.seed, params.seeds);
+    const runs: Run[] = [];
+    const total = seeds.length * arms.length;
+    for (const seed of seeds) {
+      for (const arm of arms) {
+        const generator = new Generator(seed);
+        const k = params.features.length;
+        const mlp = buildMlp({ inputs: k, hidden: [params.hidden, params.hidden], outputs: 2, activation: 'relu', norm: arm === ARM_HIDDEN_BN ? 'batch' : 'none', generator });
+        const model = arm === ARM_INPUT_BN ? new nn.Sequential(new nn.BatchNorm1d(k), ...mlp.children()) : mlp;
+        const standardized = arm === ARM_STANDARDIZED;
+        const result = trainClassifier({
+          model,
+          train: standardized ? trainStd : train,
+          test: standardized ? testStd : test,
+          steps: params.steps,
+          batchSize: params.batchSize,
+          optimizer: params.optimizer === 'adam' ? { kind: 'adam', lr: params.lr } : { kind: 'sgd', lr: params.lr, momentum: 0.9 },
+          generator,
+          context: runContext(context, runs.length * params.steps, total * params.steps),
+          label: `${arm}, seed ${seed} (run ${runs.length + 1} of ${total})`,
+          evalEvery: Math.max(1, Math.floor(params.steps / 100)),
+        });
+        runs.push({ arm, seed, result });
+      }
+    }
+    const ones = test.y.data.reduce((a, b) => a + b, 0) / params.testSize;
+    return { plots: [curvesPlot(runs, params)], markdown: summary(runs, arms, { ...params, majority: Math.max(ones, 1 - ones) }) };
+  },
+});
+
+/**
+ * `n` examples: z uniform in [-1, 1]^k, label 1 when z₁z₂ + z₃z₄ + … > 0 (an odd last feature pairs with
+ * the first), features x_j = low_j + (z_j + 1)(high_j − low_j)/2.
+ */
+export function makeTask(n: number, ranges: [number, number][], generator: Generator): LabelledSet {
+  const k = ranges.length;
+  const z = generator.fillUniform(new Float32Array(n * k), -1, 1);
+  const x = new Float32Array(n * k);
+  const y = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const row = z.subarray(i * k, (i + 1) * k);
+    let s = 0;
+    for (let j = 0; j < k; j += 2) s += row[j]! * row[(j + 1) % k]!;
+    y[i] = s > 0 ? 1 : 0;
+    ranges.forEach(([low, high], j) => {
+      x[i * k + j] = low + ((row[j]! + 1) * (high - low)) / 2;
+    });
+  }
+  return { x: tensor(x, [n, k]), y: tensor(y, [n]) };
+}
+
+/** Per-feature (x − mean) / std with the statistics of `data` (float64), as sklearn's StandardScaler. */
+function standardizer(data: Float32Array, k: number): (values: Float32Array) => Float32Array {
+  const n = data.length / k;
+  const means = new Float64Array(k);
+  const stds = new Float64Array(k);
+  for (let j = 0; j < k; j++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += data[i * k + j]!;
+    means[j] = s / n;
+    let v = 0;
+    for (let i = 0; i < n; i++) v += (data[i * k + j]! - means[j]!) ** 2;
+    stds[j] = Math.sqrt(v / n) || 1;
+  }
+  return (values) => values.map((v, idx) => (v - means[idx % k]!) / stds[idx % k]!);
+}
+
+function curvesPlot(runs: Run[], params: { steps: number; optimizer: string; lr: number; seeds: number }): PlotPayload {
+  const plot: TrainingCurvesPlot = {
+    kind: 'training-curves',
+    title: 'A small MLP on features of very different scales: training loss and test accuracy',
+    notes:
+      `${params.optimizer === 'adam' ? 'Adam' : 'SGD with momentum 0.9'}, lr ${num(params.lr)}; one line per seed (${params.seeds} per arm). ` +
+      'Chance is 50 %. Training loss is the mean since the previous point.',
+    x: { label: 'training step' },
+    metrics: [
+      { id: 'accuracy', label: 'test accuracy', unit: '%' },
+      { id: 'loss', label: 'training loss', unit: 'nats', scale: 'log' },
+    ],
+    // A run that diverged before its first record has no curve: its divergence line still marks it.
+    curves: runs.filter(({ result }) => result.steps.length > 0).flatMap(({ arm, result }) => [
+      { arm, metric: 'accuracy', split: 'test' as const, steps: result.steps, values: result.testAccuracy.map((a) => Number((a * 100).toFixed(2))) },
+      // A log axis needs values > 0; a loss that underflows to 0 is shown at 1e-6.
+      { arm, metric: 'loss', split: 'train' as const, steps: result.steps, values: result.loss.map((l) => Math.max(1e-6, Number(l.toPrecision(4)))) },
+    ]),
+  };
+  const divergences = runs.filter((r) => r.result.diverged).map((r) => ({ arm: r.arm, step: r.result.diverged!.step, reason: `seed ${r.seed}: ${r.result.diverged!.reason}` }));
+  if (divergences.length > 0) plot.divergences = divergences;
+  return { version: 1, plot };
+}
+
+function summary(runs: Run[], arms: string[], params: { features: [number, number][]; steps: number; optimizer: string; lr: number; seeds: number; trainSize: number; testSize: number; majority: number }): string {
+  const finals = new Map(arms.map((arm) => [arm, runs.filter((r) => r.arm === arm && !r.result.diverged).map((r) => r.result.finalTestAccuracy)]));
+  const lines = [
+    `**A ${params.features.length}-feature, two-class task** (label: z₁z₂ + z₃z₄ + … > 0), features on the ranges ${params.features.map(([a, b]) => `[${exact(a)}, ${exact(b)}]`).join(', ')}; ` +
+      `${int(params.trainSize)} training and ${int(params.testSize)} test examples; MLP with two hidden ReLU layers; ` +
+      `${params.optimizer === 'adam' ? 'Adam' : 'SGD with momentum 0.9'}, lr ${num(params.lr)}, ${int(params.steps)} steps; chance is 50 %.`,
+    '',
+    '| arm | final test accuracy | final training loss |',
+    '|---|---:|---:|',
+  ];
+  for (const arm of arms) {
+    const mine = runs.filter((r) => r.arm === arm);
+    const losses = mine.filter((r) => !r.result.diverged).map((r) => r.result.loss.at(-1)!);
+    const diverged = mine.filter((r) => r.result.diverged);
+    const divergedText = diverged.length > 0 ? ` (${diverged.length} of ${mine.length} seeds diverged: ${diverged[0]!.result.diverged!.reason})` : '';
+    lines.push(`| ${arm} | ${pctSpread(finals.get(arm)!)}${divergedText} | ${losses.length > 0 ? num(mean(losses)) : '—'} |`);
+  }
+  lines.push('');
+  const raw = finals.get(ARM_RAW)!;
+  const bn = finals.get(ARM_INPUT_BN)!;
+  const ref = finals.get(ARM_STANDARDIZED)!;
+  const rawBest = raw.length > 0 ? Math.max(...raw) : 0.5;
+  const bnWorst = bn.length > 0 ? Math.min(...bn) : 0;
+  const rawRuns = runs.filter((r) => r.arm === ARM_RAW && !r.result.diverged);
+  const rawStart = rawRuns.length > 0 ? mean(rawRuns.map((r) => r.result.loss[0]!)) : NaN;
+  const oneClass = raw.length > 0 && raw.every((a) => Math.abs(a - params.majority) < 0.5 / params.testSize);
+  const rawWords =
+    raw.length === 0
+      ? 'diverged in every seed'
+      : `${rawBest < 0.6 ? 'stays near chance' : `reaches at best ${pct(rawBest)}`}` +
+        (Number.isFinite(rawStart) && rawStart > 10 ? ` (its loss averages ${num(rawStart)} over the first ${int(rawRuns[0]!.result.steps[0]!)} steps: the ×1000 feature and the offset make huge pre-activations and huge first updates)` : '') +
+        (oneClass ? `, predicting the same class for every test example (${pct(params.majority)} of them are of the larger class)` : '');
+  if (bn.length > 0 && bnWorst > rawBest + 0.1) {
+    lines.push(
+      `From the raw features the MLP ${rawWords}. With a BatchNorm1d on its input it reaches ${pct(mean(bn))} (worst seed ${pct(bnWorst)}); ` +
+        `${ref.length > 0 ? `on inputs standardized beforehand, ${pct(mean(ref))}` : 'no standardized reference finished'}. ` +
+        'BatchNorm in training mode standardizes each feature with its batch statistics, which is what the network needed.',
+    );
+  } else {
+    lines.push(
+      `In this run BatchNorm on the input does not clearly beat the raw features (worst seed ${pct(bnWorst)} vs best raw seed ${pct(rawBest)}); ` +
+        'the expected picture is raw features near chance and BatchNorm close to the standardized reference.',
+    );
+  }
+  const hidden = finals.get(ARM_HIDDEN_BN);
+  if (hidden) {
+    const hiddenMean = hidden.length > 0 ? mean(hidden) : NaN;
+    lines.push(
+      '',
+      hidden.length > 0 && hiddenMean < mean(bn) - 0.1
+        ? `BatchNorm after each hidden Linear, with raw inputs, reaches only ${pct(hiddenMean)}: the first Linear mixes the features before BatchNorm sees them, so each mixture is dominated by the ×1000 feature and the offset, and the small features are lost in it. Normalization has to see the features themselves.`
+        : `BatchNorm after each hidden Linear, with raw inputs, reaches ${hidden.length > 0 ? pct(hiddenMean) : 'nothing (diverged)'}.`,
+    );
+  }
+  lines.push(
+    '',
+    '**Literature.** Standardizing inputs is classic advice for gradient descent (LeCun et al., *Efficient BackProp*, 1998): features on very different scales ' +
+      'make the loss surface ill-conditioned, so one learning rate is too large for the large features and too small for the small ones. ' +
+      'Ioffe & Szegedy (2015) apply the same standardization inside the network, per minibatch; a BatchNorm on the input layer does it for the raw features.',
+  );
+  return lines.join('\n');
+}
