@@ -7,6 +7,7 @@ import type { ExperimentContext } from '../../../../src/experiments/experiment';
 import { NoisyBatchNorm } from '../../../../src/experiments/robustness/noisy-batchnorm-module';
 import { runExperimentCell } from '../../../../src/kernel/experiment-cell';
 import type { PercentileBandsPlot, PlotPayload, PlotSpec, SmallMultiplesPlot, SweepPlot, TrainingCurvesPlot } from '../../../../src/shared/payload';
+import { PLOT_MIME } from '../../../../src/shared/payload';
 import { testContext } from '../context';
 
 let context: ExperimentContext;
@@ -16,7 +17,9 @@ before(async () => {
 
 async function run(source: string): Promise<{ plots: PlotSpec[]; markdown: string }> {
   const outputs = await runExperimentCell(source, context);
-  const plots = outputs.map((o) => (o.items[0]!.data as PlotPayload).plot);
+  // The plots, then the summary on its own.
+  const plots = outputs.filter((o) => o.items[0]!.mime === PLOT_MIME).map((o) => (o.items[0]!.data as PlotPayload).plot);
+  assert.deepEqual(outputs.at(-1)!.items.map((item) => item.mime), ['text/markdown']);
   const markdown = outputs[0]!.items.find((item) => item.mime === 'text/markdown')!.data as string;
   // Outputs are summaries: every number finite, and small.
   const json = JSON.stringify(outputs);
