@@ -4,6 +4,7 @@
 import * as esbuild from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
 import { buildMnist } from './build-mnist.mjs';
+import { buildWasm } from './build-wasm.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -71,6 +72,8 @@ await mkdir('dist', { recursive: true });
 await copyFile('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild.wasm');
 // MNIST digits → dist/data/mnist.bin (cached conversion; see build-mnist.mjs).
 await buildMnist({ log: (message) => console.log(message) });
+// Engine WebAssembly: src/engine/wasm/*.wat → the committed *.generated.ts (rewritten only if stale).
+await buildWasm({ log: (message) => console.log(message) });
 if (watch) {
   const contexts = await Promise.all(builds.map((options) => esbuild.context(options)));
   await Promise.all(contexts.map((context) => context.watch()));

@@ -10,6 +10,7 @@ export { add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, square, relu,
 export { sum, mean, variance as var, variance, std, max, min, argmax, type VarOptions } from './ops/reduce';
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, clone } from './ops/layout';
 export { matmul } from './ops/linalg';
+export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';
 export { softmax, logSoftmax } from './ops/softmax';
 export * as nn from './nn/index';
 export * as F from './functional';

@@ -1,9 +1,14 @@
-// Matrix-multiply kernels on row-major Float32Arrays, cache-blocked in the GotoBLAS style:
+// Matrix-multiply kernels on row-major Float32Arrays. Two backends (wasm/backend.ts): 'wasm' (the
+// default where WebAssembly SIMD validates: f32x4 kernels in wasm/gemm.wat, float32 sums) and 'js',
+// below, the tested fallback. JS kernels are cache-blocked in the GotoBLAS style:
 // op(B) is packed in column panels of NR = 4 and op(A) in row panels of MR = 4, as float64, into
 // reused scratch buffers; a 4×4 register-tile micro-kernel then runs over contiguous memory. The
 // transposed variants (NT, TN) only change how the panels are packed, so no transpose is ever
 // materialized. Sums are carried in float64 over the whole K dimension and rounded to float32
 // once, when stored (a long K is cut into KC-deep slices summed in a float64 buffer).
+
+import { gemmWasm, getKernelBackend } from '../wasm/backend';
+import { gemmWasmStrided } from '../wasm/gemm';
 
 const MR = 4;
 const NR = 4;
@@ -178,6 +183,10 @@ export function gemmStrided(
         else C[cOff + i * ldc + j] = v;
       }
     }
+    return C;
+  }
+  if (getKernelBackend() === 'wasm') {
+    gemmWasmStrided(gemmWasm()!, A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias);
     return C;
   }
   if (K > KC) {
