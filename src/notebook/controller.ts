@@ -66,10 +66,13 @@ export class BnlabController implements vscode.Disposable {
     this.sessions.get(notebook)?.interrupt();
   }
 
-  /** Throws away a notebook's state (its worker); the next cell starts fresh. */
+  /** Throws away a notebook's state (its worker); the next cell starts fresh, with the current settings. */
   async restart(notebook: vscode.NotebookDocument): Promise<void> {
     this.interrupt(notebook);
-    await this.sessions.get(notebook)?.restart();
+    const session = this.sessions.get(notebook);
+    this.sessions.delete(notebook);
+    await session?.restart();
+    session?.dispose();
     this.executionOrders.delete(notebook);
   }
 
