@@ -38,6 +38,19 @@ const noDatasets: Datasets = {
   mnist: () => Promise.reject(new Error('MNIST is not available in this context: run the experiment in a notebook or with bnlab run')),
 };
 
+/**
+ * The context for one run of several: its progress is reported on the whole experiment's scale
+ * (`offset + step` of `total`, optionally labelled with the run), so that the cell's progress line and
+ * its estimate of the time left cover every run instead of restarting with each.
+ */
+export function runContext(context: ExperimentContext, offset: number, total: number, label?: string): ExperimentContext {
+  return {
+    checkInterrupt: () => context.checkInterrupt(),
+    progress: (p) => context.progress({ ...p, step: offset + p.step, total, ...(label !== undefined ? { label } : {}) }),
+    datasets: context.datasets,
+  };
+}
+
 /** Thrown by {@link ExperimentContext.checkInterrupt} when the user interrupts a cell. */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';

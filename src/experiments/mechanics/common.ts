@@ -8,6 +8,9 @@ import { checkLoss, DivergenceError, forwardChecked } from '../divergence';
 import type { ExperimentContext } from '../experiment';
 import type { IntegerParam } from '../params';
 import { evaluate, type LabelledSet } from '../training';
+// Shared with every experiment: re-exported so that this group's modules import from one place.
+import { mean, pct } from '../numbers';
+export { mean, pct };
 
 export const seedParam = (what = 'the data split, the initial weights and the batch order'): IntegerParam => ({
   kind: 'integer',
@@ -25,10 +28,6 @@ export const seedsParam = (defaultSeeds = 3): IntegerParam => ({
   description: 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.',
 });
 
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /** Sample standard deviation (n − 1); 0 for a single value. */
 export function sampleStd(values: readonly number[]): number {
   if (values.length < 2) return 0;
@@ -38,11 +37,6 @@ export function sampleStd(values: readonly number[]): number {
 
 export function minMax(values: readonly number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
-}
-
-/** A percentage with one decimal, e.g. 0.9512 → "95.1 %". */
-export function pct(x: number, digits = 1): string {
-  return Number.isFinite(x) ? `${(100 * x).toFixed(digits)} %` : 'n/a';
 }
 
 /** Percentage points with a sign, e.g. 0.012 → "+1.2 pp". */

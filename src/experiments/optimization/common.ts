@@ -1,23 +1,9 @@
 /** Helpers shared by the optimization experiments: seeds, inits, probes, downsampling, and words for numbers. */
 import { init, nn, noGrad, type Generator, type Tensor } from '../../engine';
-import type { ExperimentContext } from '../experiment';
-
-/** The seeds of a multi-seed run: `seed`, `seed + 1`, …, `seed + count − 1`. */
-export function seedList(seed: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => seed + i);
-}
-
-/**
- * The context for one of several runs: its progress counts the steps of the whole experiment (`done` steps of
- * earlier runs plus this run's), so that the cell's progress line and time estimate cover every run.
- */
-export function runContext(context: ExperimentContext, done: number, total: number): ExperimentContext {
-  return {
-    checkInterrupt: () => context.checkInterrupt(),
-    progress: (p) => context.progress({ ...p, step: done + p.step, total }),
-    datasets: context.datasets,
-  };
-}
+// Shared with every experiment: re-exported so that this group's modules import from one place.
+import { mean, pct, seedList } from '../numbers';
+export { mean, pct, seedList };
+export { runContext } from '../experiment';
 
 /** He et al. (2015) initialization for every Linear of a ReLU network: N(0, 2 / fan_in), biases zero. */
 export function heInit(model: nn.Module, generator: Generator): void {
@@ -85,13 +71,6 @@ export function column(values: Float32Array, width: number, unit: number): Float
 /** Evenly spaced checkpoints 1 … steps: about `count` of them, always including the last step. */
 export function checkpointEvery(steps: number, count: number): number {
   return Math.max(1, Math.floor(steps / count));
-}
-
-export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** "95.1 %". */
-export function pct(x: number, digits = 1): string {
-  return `${(x * 100).toFixed(digits)} %`;
 }
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" or "95.1 %" for one seed. */

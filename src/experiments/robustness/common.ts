@@ -5,6 +5,10 @@
 import { init, nn, tensor } from '../../engine';
 import type { ExperimentContext } from '../experiment';
 import type { LabelledSet } from '../training';
+// Shared with every experiment: re-exported so that this group's modules import from one place.
+import { mean, seedList } from '../numbers';
+export { mean, seedList };
+export { runContext } from '../experiment';
 
 export interface MnistSplit {
   train: LabelledSet;
@@ -59,15 +63,6 @@ export function initHidden(model: nn.Sequential, std: number, generator: import(
   }
 }
 
-/** Seeds seed, seed + 1, …: one per run of a multi-seed experiment. */
-export function seedList(seed: number, count: number): number[] {
-  return Array.from({ length: count }, (_, i) => seed + i);
-}
-
-export function mean(values: readonly number[]): number {
-  return values.length === 0 ? NaN : values.reduce((a, b) => a + b, 0) / values.length;
-}
-
 /** "95.1 % (3 seeds: 94.8–95.4 %)", or "all 3 seeds diverged". */
 export function percentSpread(values: readonly number[], seeds: number): string {
   if (values.length === 0) return `no seed finished (${seeds} diverged)`;
@@ -92,18 +87,6 @@ export function downsampleIndices(n: number, count: number): number[] {
   const out = new Set<number>();
   for (let k = 0; k < count; k++) out.add(Math.round(((n - 1) * k) / (count - 1)));
   return [...out];
-}
-
-/**
- * A context for one run of many: its progress is reported on the whole experiment's scale
- * (`offset + step` of `total`), labelled with the run, so the progress line does not restart per run.
- */
-export function runContext(context: ExperimentContext, offset: number, total: number, label: string): ExperimentContext {
-  return {
-    checkInterrupt: () => context.checkInterrupt(),
-    progress: (p) => context.progress({ ...p, step: offset + p.step, total, label }),
-    datasets: context.datasets,
-  };
 }
 
 /** Rounds to `digits` significant digits, to keep payloads small (plots do not need float64 precision). */
