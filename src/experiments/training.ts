@@ -127,6 +127,64 @@ export interface TrainResult {
   diverged?: { step: number; reason: string };
 }
 
+export interface StepLoopOptions {
+  model: nn.Module;
+  steps: number;
+  optimizer: optim.Optimizer;
+  context: ExperimentContext;
+  /** The batch for a step (1-based). */
+  nextBatch: (step: number) => LabelledSet;
+  /** Called before each step (e.g. to relax Batch Renorm's clips). */
+  beforeStep?: (step: number) => void;
+  /** Called after each step, for probes such as activation percentiles. */
+  afterStep?: (step: number) => void;
+  /** Whether to record after this step. */
+  recordAt: (step: number) => boolean;
+  /** Records a point (the mean training loss since the last one is given) and returns the metrics to show. */
+  record: (step: number, meanLoss: number) => Record<string, number>;
+  /** Shown in the progress line, e.g. "BatchNorm, lr 0.1". */
+  label?: string;
+}
+
+/**
+ * The training loop every experiment shares: interrupt checks, divergence guards on every layer and the
+ * loss, progress at each recorded step. Divergence ends the run as a result, with its step and reason.
+ */
+export function runSteps(options: StepLoopOptions): { diverged?: { step: number; reason: string } } {
+  const { model, steps, optimizer, context } = options;
+  let lossSum = 0;
+  let lossCount = 0;
+  model.train();
+  try {
+    for (let step = 1; step <= steps; step++) {
+      context.checkInterrupt();
+      options.beforeStep?.(step);
+      const { x, y } = options.nextBatch(step);
+      optimizer.zeroGrad();
+      const logits = forwardChecked(model, x, step);
+      const loss = F.crossEntropy(logits, y);
+      checkLoss(loss, step);
+      loss.backward();
+      optimizer.step();
+      lossSum += loss.data[0]!;
+      lossCount++;
+      options.afterStep?.(step);
+      if (options.recordAt(step)) {
+        const metrics = options.record(step, lossSum / lossCount);
+        model.train();
+        lossSum = 0;
+        lossCount = 0;
+        context.progress({ step, total: steps, label: options.label, metrics });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof DivergenceError)) throw error;
+    model.train();
+    return { diverged: { step: error.step, reason: error.message } };
+  }
+  return {};
+}
+
 /** Trains with minibatches sampled with replacement-free shuffling; divergence ends the run as a result. */
 export function trainClassifier(options: TrainOptions): TrainResult {
   const { model, train, steps, batchSize, generator, context } = options;
@@ -137,38 +195,24 @@ export function trainClassifier(options: TrainOptions): TrainResult {
       : new optim.Adam(model.parameters(), { lr: options.optimizer.lr, weightDecay: options.optimizer.weightDecay ?? 0 });
   const sampler = new BatchSampler(train, batchSize, generator);
   const result: TrainResult = { steps: [], loss: [], testAccuracy: [], finalTestAccuracy: NaN };
-  let lossSum = 0;
-  let lossCount = 0;
-  model.train();
-  try {
-    for (let step = 1; step <= steps; step++) {
-      context.checkInterrupt();
-      const { x, y } = sampler.next();
-      optimizer.zeroGrad();
-      const logits = forwardChecked(model, x, step);
-      const loss = F.crossEntropy(logits, y);
-      checkLoss(loss, step);
-      loss.backward();
-      optimizer.step();
-      lossSum += loss.data[0]!;
-      lossCount++;
-      options.afterStep?.(step);
-      if (step % evalEvery === 0 || step === steps) {
-        const accuracy = options.test ? evaluate(model, options.test) : NaN;
-        result.steps.push(step);
-        result.loss.push(lossSum / lossCount);
-        result.testAccuracy.push(accuracy);
-        lossSum = 0;
-        lossCount = 0;
-        context.progress({ step, total: steps, label: options.label, metrics: { loss: result.loss.at(-1)!, ...(options.test ? { 'test accuracy': accuracy } : {}) } });
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof DivergenceError)) throw error;
-    result.diverged = { step: error.step, reason: error.message };
-    model.train();
-    return result;
-  }
+  const { diverged } = runSteps({
+    model,
+    steps,
+    optimizer,
+    context,
+    label: options.label,
+    nextBatch: () => sampler.next(),
+    afterStep: options.afterStep,
+    recordAt: (step) => step % evalEvery === 0 || step === steps,
+    record: (step, meanLoss) => {
+      const accuracy = options.test ? evaluate(model, options.test) : NaN;
+      result.steps.push(step);
+      result.loss.push(meanLoss);
+      result.testAccuracy.push(accuracy);
+      return { loss: meanLoss, ...(options.test ? { 'test accuracy': accuracy } : {}) };
+    },
+  });
+  if (diverged) return { ...result, diverged };
   result.finalTestAccuracy = result.testAccuracy.at(-1) ?? NaN;
   return result;
 }

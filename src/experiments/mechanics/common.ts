@@ -4,10 +4,9 @@
  */
 import { F, type Generator, type nn, optim, tensor } from '../../engine';
 import type { SweepArm, SweepPlot, TrainingCurvesPlot, Curve, PlotPayload } from '../../shared/payload';
-import { checkLoss, DivergenceError, forwardChecked } from '../divergence';
 import type { ExperimentContext } from '../experiment';
 import type { IntegerParam } from '../params';
-import { evaluate, type LabelledSet } from '../training';
+import { evaluate, runSteps, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
 import { mean, pct } from '../numbers';
 export { mean, pct };
@@ -159,38 +158,8 @@ export interface LoopOptions {
 
 /** SGD with momentum over any batch source, with progress, interrupt and divergence as a result. */
 export function trainLoop(options: LoopOptions): { diverged?: { step: number; reason: string } } {
-  const { model, steps, context } = options;
-  const optimizer = new optim.SGD(model.parameters(), { lr: options.lr, momentum: options.momentum });
-  let lossSum = 0;
-  let lossCount = 0;
-  model.train();
-  try {
-    for (let step = 1; step <= steps; step++) {
-      context.checkInterrupt();
-      options.beforeStep?.(step);
-      const { x, y } = options.nextBatch(step);
-      optimizer.zeroGrad();
-      const logits = forwardChecked(model, x, step);
-      const loss = F.crossEntropy(logits, y);
-      checkLoss(loss, step);
-      loss.backward();
-      optimizer.step();
-      lossSum += loss.data[0]!;
-      lossCount++;
-      if (options.recordAt.has(step)) {
-        const metrics = options.record(step, lossSum / lossCount);
-        model.train();
-        lossSum = 0;
-        lossCount = 0;
-        context.progress({ step, total: steps, label: options.label, metrics });
-      }
-    }
-  } catch (error) {
-    if (!(error instanceof DivergenceError)) throw error;
-    model.train();
-    return { diverged: { step: error.step, reason: error.message } };
-  }
-  return {};
+  const { recordAt, lr, momentum, ...rest } = options;
+  return runSteps({ ...rest, optimizer: new optim.SGD(options.model.parameters(), { lr, momentum }), recordAt: (step) => recordAt.has(step) });
 }
 
 /** Rows `indices` of a labelled set. */
