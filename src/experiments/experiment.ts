@@ -2,6 +2,7 @@
 import type { data } from '../engine';
 import type { PlotPayload } from '../shared/payload';
 import type { ParamSpecs, ParamValues } from './params';
+import type { TrainingRecorder } from './training';
 
 /** What an experiment hands back: plots to draw and a markdown summary (also the plots' text fallback). */
 export interface ExperimentResult {
@@ -27,6 +28,15 @@ export interface ExperimentContext {
   progress(progress: Progress): void;
   /** Datasets stored in files next to the kernel: the engine parses bytes, the kernel reads the files. */
   datasets: Datasets;
+  /** Files next to the notebook (absent when the notebook is not saved on disk, or in tests). */
+  files?: NotebookFiles;
+  /** Watches every training run (the PyTorch export records initial weights, batch order and losses). */
+  recorder?: TrainingRecorder;
+}
+
+export interface NotebookFiles {
+  /** Reads a UTF-8 file by a path relative to the notebook's folder (or absolute). */
+  readText(relativePath: string): Promise<string>;
 }
 
 export interface Datasets {
@@ -48,6 +58,8 @@ export function runContext(context: ExperimentContext, offset: number, total: nu
     checkInterrupt: () => context.checkInterrupt(),
     progress: (p) => context.progress({ ...p, step: offset + p.step, total, ...(label !== undefined ? { label } : {}) }),
     datasets: context.datasets,
+    files: context.files,
+    recorder: context.recorder,
   };
 }
 
@@ -70,6 +82,13 @@ export interface Experiment<S extends ParamSpecs = ParamSpecs> {
   /** One paragraph: what it shows and how. */
   description: string;
   params: S;
+  /**
+   * True when every training run goes through `trainClassifier` with layers PyTorch has, so that
+   * "Export Experiment to PyTorch" can rebuild it (see src/export).
+   */
+  exportable?: boolean;
+  /** True when it reads files next to the notebook: not offered by "Run Experiment…" (an untitled notebook). */
+  readsFiles?: boolean;
   run(params: ParamValues<S>, context: ExperimentContext): ExperimentResult | Promise<ExperimentResult>;
 }
 

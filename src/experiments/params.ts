@@ -43,13 +43,24 @@ export interface RangesParam {
   description: string;
 }
 
-export type ParamSpec = IntegerParam | NumberParam | BooleanParam | ChoiceParam | RangesParam;
+/** A list of file paths, relative to the notebook's folder (e.g. metrics written by an exported script). */
+export interface FilesParam {
+  kind: 'files';
+  default: string[];
+  minItems: number;
+  maxItems: number;
+  description: string;
+}
+
+export type ParamSpec = IntegerParam | NumberParam | BooleanParam | ChoiceParam | RangesParam | FilesParam;
 
 export type ParamSpecs = Record<string, ParamSpec>;
 
 type ValueOf<S extends ParamSpec> = S extends RangesParam
   ? [number, number][]
-  : S extends BooleanParam
+  : S extends FilesParam
+    ? string[]
+    : S extends BooleanParam
     ? boolean
     : S extends ChoiceParam
       ? string
@@ -71,6 +82,8 @@ export function describeAllowed(spec: ParamSpec): string {
       return `one of ${spec.choices.map((c) => JSON.stringify(c)).join(', ')}`;
     case 'ranges':
       return `a list of ${spec.minItems} to ${spec.maxItems} ranges [low, high] with low < high, for example [[-1000, 1000], [-1, 1]]`;
+    case 'files':
+      return `a list of ${spec.minItems} to ${spec.maxItems} file paths relative to the notebook's folder, for example [run.engine.json, run.pytorch-1proc.json]`;
   }
 }
 
@@ -106,6 +119,13 @@ export function checkParam(spec: ParamSpec, value: unknown): { value: unknown } 
           (range[0] as number) < (range[1] as number);
         if (!ok) return { problem: `item ${i + 1} is ${describeValue(range)}`, problemAt: i };
       }
+      return { value };
+    }
+    case 'files': {
+      if (!Array.isArray(value)) return { problem: got };
+      if (value.length < spec.minItems || value.length > spec.maxItems) return { problem: `got ${value.length} paths` };
+      const bad = value.findIndex((item) => typeof item !== 'string' || item.trim() === '');
+      if (bad >= 0) return { problem: `item ${bad + 1} is ${describeValue(value[bad])}`, problemAt: bad };
       return { value };
     }
   }

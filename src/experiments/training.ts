@@ -42,18 +42,38 @@ export interface MlpOptions {
   makeNorm?: (width: number) => nn.Module;
 }
 
+/**
+ * How a Linear layer's weights were drawn: PyTorch's default, or N(0, std²) with zero bias. Recorded so that
+ * the PyTorch export can draw them the same way (with PyTorch's generator) when weights are not exported.
+ */
+export type LinearInit = { kind: 'default' } | { kind: 'normal'; std: number };
+
+const linearInits = new WeakMap<nn.Linear, LinearInit>();
+
+/** Draws a Linear layer's weights from N(0, std²) and zeroes its bias, and records that it did. */
+export function initLinearNormal(linear: nn.Linear, std: number, generator: Generator): void {
+  init.normal_(linear.weight, 0, std, { generator });
+  if (linear.bias) init.zeros_(linear.bias);
+  recordLinearInit(linear, { kind: 'normal', std });
+}
+
+/** Records how `linear` was initialized, for layers initialized by other means (e.g. Kaiming normal). */
+export function recordLinearInit(linear: nn.Linear, how: LinearInit): void {
+  linearInits.set(linear, how);
+}
+
+/** How `linear` was initialized, if it was built by {@link buildMlp} or {@link initLinearNormal}. */
+export function linearInitOf(linear: nn.Linear): LinearInit | undefined {
+  return linearInits.get(linear);
+}
+
 /** Linear → [norm] → activation (→ [dropout]) per hidden layer, then a Linear to the outputs. */
 export function buildMlp(options: MlpOptions): nn.Sequential {
   const layers: nn.Module[] = [];
   let width = options.inputs;
   const placement = options.placement ?? 'before-activation';
   for (const hidden of options.hidden) {
-    const linear = new nn.Linear(width, hidden, { generator: options.generator });
-    if (options.initStd !== undefined) {
-      init.normal_(linear.weight, 0, options.initStd, { generator: options.generator });
-      if (linear.bias) init.zeros_(linear.bias);
-    }
-    layers.push(linear);
+    layers.push(newLinear(width, hidden, options));
     const norm = options.makeNorm ? options.makeNorm(hidden) : normLayer(options.norm ?? 'none', hidden, options);
     if (norm && placement === 'before-activation') layers.push(norm);
     layers.push(activationLayer(options.activation));
@@ -61,13 +81,15 @@ export function buildMlp(options: MlpOptions): nn.Sequential {
     if (options.dropout) layers.push(new nn.Dropout(options.dropout, { generator: options.generator }));
     width = hidden;
   }
-  const head = new nn.Linear(width, options.outputs, { generator: options.generator });
-  if (options.initStd !== undefined) {
-    init.normal_(head.weight, 0, options.initStd, { generator: options.generator });
-    if (head.bias) init.zeros_(head.bias);
-  }
-  layers.push(head);
+  layers.push(newLinear(width, options.outputs, options));
   return new nn.Sequential(...layers);
+}
+
+function newLinear(inputs: number, outputs: number, options: MlpOptions): nn.Linear {
+  const linear = new nn.Linear(inputs, outputs, { generator: options.generator });
+  if (options.initStd !== undefined) initLinearNormal(linear, options.initStd, options.generator);
+  else recordLinearInit(linear, { kind: 'default' });
+  return linear;
 }
 
 function normLayer(kind: NormKind, width: number, options: MlpOptions): nn.Module | undefined {
@@ -99,21 +121,48 @@ export interface LabelledSet {
   y: Tensor;
 }
 
+export type OptimizerSpec = { kind: 'sgd'; lr: number; momentum?: number; weightDecay?: number } | { kind: 'adam'; lr: number; weightDecay?: number };
+
+/** A training run as it starts: what the PyTorch export needs to rebuild it. */
+export interface TrainingRunStart {
+  label?: string;
+  /** The model at its initial weights (copy them now: training changes them in place). */
+  model: nn.Module;
+  train: LabelledSet;
+  test?: LabelledSet;
+  steps: number;
+  batchSize: number;
+  optimizer: OptimizerSpec;
+  evalEvery: number;
+}
+
+/** Receives each step of one run, then its result. */
+export interface TrainingRunRecorder {
+  /** After step `step` (1-based): the rows of the training set in its batch, and its loss. */
+  step(step: number, batchRows: Int32Array, loss: number): void;
+  end(result: TrainResult): void;
+}
+
+/** Watches the training runs of an experiment, through {@link ExperimentContext.recorder}. */
+export interface TrainingRecorder {
+  begin(run: TrainingRunStart): TrainingRunRecorder;
+}
+
 export interface TrainOptions {
   model: nn.Module;
   train: LabelledSet;
   test?: LabelledSet;
   steps: number;
   batchSize: number;
-  optimizer: { kind: 'sgd'; lr: number; momentum?: number; weightDecay?: number } | { kind: 'adam'; lr: number; weightDecay?: number };
+  optimizer: OptimizerSpec;
   generator: Generator;
   context: ExperimentContext;
   /** Shown in the progress line, e.g. "BatchNorm, lr 0.1". */
   label?: string;
   /** Evaluate test accuracy (and record the curves) every this many steps, and at the end. */
   evalEvery?: number;
-  /** Called after each step with the step number (1-based), for probes such as activation percentiles. */
-  afterStep?: (step: number) => void;
+  /** Called after each step with the step number (1-based) and its loss, for probes such as activation percentiles. */
+  afterStep?: (step: number, loss: number) => void;
 }
 
 export interface TrainResult {
@@ -136,8 +185,8 @@ export interface StepLoopOptions {
   nextBatch: (step: number) => LabelledSet;
   /** Called before each step (e.g. to relax Batch Renorm's clips). */
   beforeStep?: (step: number) => void;
-  /** Called after each step, for probes such as activation percentiles. */
-  afterStep?: (step: number) => void;
+  /** Called after each step with its loss, for probes such as activation percentiles. */
+  afterStep?: (step: number, loss: number) => void;
   /** Whether to record after this step. */
   recordAt: (step: number) => boolean;
   /** Records a point (the mean training loss since the last one is given) and returns the metrics to show. */
@@ -168,7 +217,7 @@ export function runSteps(options: StepLoopOptions): { diverged?: { step: number;
       optimizer.step();
       lossSum += loss.data[0]!;
       lossCount++;
-      options.afterStep?.(step);
+      options.afterStep?.(step, loss.data[0]!);
       if (options.recordAt(step)) {
         const metrics = options.record(step, lossSum / lossCount);
         model.train();
@@ -195,14 +244,23 @@ export function trainClassifier(options: TrainOptions): TrainResult {
       : new optim.Adam(model.parameters(), { lr: options.optimizer.lr, weightDecay: options.optimizer.weightDecay ?? 0 });
   const sampler = new BatchSampler(train, batchSize, generator);
   const result: TrainResult = { steps: [], loss: [], testAccuracy: [], finalTestAccuracy: NaN };
+  const recording = context.recorder?.begin({ label: options.label, model, train, test: options.test, steps, batchSize, optimizer: options.optimizer, evalEvery });
+  let batchRows: Int32Array = new Int32Array(0);
   const { diverged } = runSteps({
     model,
     steps,
     optimizer,
     context,
     label: options.label,
-    nextBatch: () => sampler.next(),
-    afterStep: options.afterStep,
+    nextBatch: () => {
+      const batch = sampler.next();
+      batchRows = batch.rows;
+      return batch;
+    },
+    afterStep: (step, loss) => {
+      recording?.step(step, batchRows, loss);
+      options.afterStep?.(step, loss);
+    },
     recordAt: (step) => step % evalEvery === 0 || step === steps,
     record: (step, meanLoss) => {
       const accuracy = options.test ? evaluate(model, options.test) : NaN;
@@ -212,9 +270,9 @@ export function trainClassifier(options: TrainOptions): TrainResult {
       return { loss: meanLoss, ...(options.test ? { 'test accuracy': accuracy } : {}) };
     },
   });
-  if (diverged) return { ...result, diverged };
-  result.finalTestAccuracy = result.testAccuracy.at(-1) ?? NaN;
-  return result;
+  const final: TrainResult = diverged ? { ...result, diverged } : { ...result, finalTestAccuracy: result.testAccuracy.at(-1) ?? NaN };
+  recording?.end(final);
+  return final;
 }
 
 /** Accuracy in eval mode (running statistics for batch norms), in chunks to bound memory. */
@@ -263,7 +321,8 @@ export class BatchSampler {
     this.position = 0;
   }
 
-  next(): LabelledSet {
+  /** The next batch, with the rows of the set it took. */
+  next(): LabelledSet & { rows: Int32Array } {
     if (this.position + this.batchSize > this.order.length) {
       this.order = this.generator.randperm(this.order.length);
       this.position = 0;
@@ -276,7 +335,8 @@ export class BatchSampler {
       x.set(this.set.x.data.subarray(row * this.features, (row + 1) * this.features), i * this.features);
       y[i] = this.set.y.data[row]!;
     }
+    const rows = this.order.slice(this.position, this.position + b);
     this.position += b;
-    return { x: tensor(x, [b, ...this.set.x.shape.slice(1)]), y: tensor(y, [b]) };
+    return { x: tensor(x, [b, ...this.set.x.shape.slice(1)]), y: tensor(y, [b]), rows };
   }
 }

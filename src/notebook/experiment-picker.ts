@@ -11,7 +11,7 @@ import { checkParam, describeAllowed, type ParamSpec } from '../experiments/para
 /** Asks for an experiment and its parameters; undefined when the user cancels. */
 export async function pickExperiment(): Promise<{ experiment: Experiment; values: Record<string, unknown> } | undefined> {
   const picked = await vscode.window.showQuickPick(
-    [...catalog.values()].map((experiment) => ({ label: experiment.title, description: experiment.id, detail: experiment.description, experiment })),
+    [...catalog.values()].filter((experiment) => !experiment.readsFiles).map((experiment) => ({ label: experiment.title, description: experiment.id, detail: experiment.description, experiment })),
     { title: 'BatchNorm Lab: Run Experiment', placeHolder: 'Pick an experiment', matchOnDescription: true, matchOnDetail: true },
   );
   if (!picked) return undefined;

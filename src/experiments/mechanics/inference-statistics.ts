@@ -16,6 +16,7 @@ const TRAIN_ARM = 'train mode: test-batch statistics';
 
 export const inferenceStatistics = defineExperiment({
   id: 'inference-statistics',
+  exportable: true,
   title: 'Inference uses the training statistics: running averages vs test-batch statistics',
   description:
     'Trains a BatchNorm MLP on MNIST, then measures its test accuracy in eval mode (normalizing with the running averages ' +
@@ -56,7 +57,7 @@ export const inferenceStatistics = defineExperiment({
         optimizer: { kind: 'sgd', lr: params.lr, momentum: 0.9 },
         generator,
         context,
-        label: `training BatchNorm MLP, seed ${seed}`,
+        label: `BatchNorm, seed ${seed} (training)`,
         evalEvery: Math.max(1, Math.floor(params.steps / 4)),
       });
       if (result.diverged) {

@@ -24,6 +24,7 @@ interface Run {
 
 export const featureScalesTraining = defineExperiment({
   id: 'feature-scales-training',
+  exportable: true,
   title: 'Training on features of wildly different scales, with and without BatchNorm',
   description:
     'A two-class task whose label depends on every feature (positive when z₁z₂ + z₃z₄ + … > 0 for the features z scaled to [-1, 1]), ' +

@@ -28,6 +28,7 @@ interface ArmRun {
 
 export const internalCovariateShift = defineExperiment({
   id: 'internal-covariate-shift',
+  exportable: true,
   title: 'Faster training and stable sigmoid inputs with BatchNorm (Ioffe & Szegedy 2015, Fig. 1)',
   description:
     'Trains an MNIST MLP with three hidden layers of 100 sigmoid units (small Gaussian initial weights, plain SGD, batches of 60) ' +

@@ -20,6 +20,7 @@ interface Run {
 
 export const learningRateSweep = defineExperiment({
   id: 'learning-rate-sweep',
+  exportable: true,
   title: 'Higher learning rates with BatchNorm (Ioffe & Szegedy 2015 §4.2; Bjorck et al. 2018, Fig. 1)',
   description:
     'Trains a deep ReLU MLP on MNIST with plain SGD at learning rates spread evenly on a log scale (by default 0.001 to 10), ' +

@@ -23,6 +23,7 @@ interface Run {
 
 export const batchSize = defineExperiment({
   id: 'batch-size',
+  exportable: true,
   title: 'BatchNorm degrades at small batches; GroupNorm and LayerNorm do not',
   description:
     'Trains the same MLP on MNIST with no norm, BatchNorm, GroupNorm and LayerNorm (after each hidden Linear) at batch sizes ' +
@@ -66,6 +67,7 @@ export const batchSize = defineExperiment({
           const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: 'relu', norm, groups: p.groups, generator });
           const steps = stepsOf(b);
           const lr = (p.baseLr * b) / REFERENCE_BATCH;
+          const label = `${NORM_NAMES[norm]}, batch ${b}, lr ${Number(lr.toPrecision(3))}, seed ${seed}`;
           const result = trainClassifier({
             model,
             train: split.train,
@@ -74,7 +76,8 @@ export const batchSize = defineExperiment({
             batchSize: b,
             optimizer: { kind: 'sgd', lr, momentum: 0.9 },
             generator,
-            context: runContext(context, done, totalSteps, `${NORM_NAMES[norm]}, batch ${b}, lr ${Number(lr.toPrecision(3))}, seed ${seed}`),
+            context: runContext(context, done, totalSteps, label),
+            label,
             evalEvery: si === 0 && curveBatches.includes(b) ? Math.max(1, Math.floor(steps / 25)) : steps,
           });
           done += steps;

@@ -4,7 +4,7 @@
  */
 import { init, nn, tensor } from '../../engine';
 import type { ExperimentContext } from '../experiment';
-import type { LabelledSet } from '../training';
+import { initLinearNormal, recordLinearInit, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
 import { mean, seedList } from '../numbers';
 export { mean, seedList };
@@ -57,10 +57,7 @@ export function linearLayers(model: nn.Sequential): nn.Linear[] {
 export function initHidden(model: nn.Sequential, std: number, generator: import('../../engine').Generator, includeHead: boolean): void {
   const linears = linearLayers(model);
   const targets = includeHead ? linears : linears.slice(0, -1);
-  for (const linear of targets) {
-    init.normal_(linear.weight, 0, std, { generator });
-    if (linear.bias) init.zeros_(linear.bias);
-  }
+  for (const linear of targets) initLinearNormal(linear, std, generator);
 }
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)", or "all 3 seeds diverged". */
@@ -99,5 +96,7 @@ export function kaimingHidden(model: nn.Sequential, generator: import('../../eng
   for (const linear of linearLayers(model).slice(0, -1)) {
     init.kaimingNormal_(linear.weight, { nonlinearity: activation, generator });
     if (linear.bias) init.zeros_(linear.bias);
+    // Kaiming normal (fan in) is N(0, (gain / √fan_in)²).
+    recordLinearInit(linear, { kind: 'normal', std: init.calculateGain(activation) / Math.sqrt(linear.inFeatures) });
   }
 }

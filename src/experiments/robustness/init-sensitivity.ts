@@ -14,6 +14,7 @@ const CHANCE = 0.15;
 
 export const initSensitivity = defineExperiment({
   id: 'init-sensitivity',
+  exportable: true,
   title: 'BatchNorm makes training less sensitive to the initial weight scale',
   description:
     'Trains the same MLP on MNIST with and without BatchNorm from Gaussian initial weights whose standard deviation is swept ' +
@@ -71,6 +72,7 @@ export const initSensitivity = defineExperiment({
             optimizer: { kind: 'sgd', lr: p.lr, momentum: 0.9 },
             generator,
             context: runContext(context, run * p.steps, runs * p.steps, label),
+            label,
             // Only the runs drawn as curves (first seed; smallest, middle and largest scale) evaluate along the way.
             evalEvery: si === 0 && picks.includes(ki) ? Math.max(1, Math.floor(p.steps / 30)) : p.steps,
           });
