@@ -22,7 +22,7 @@ const common = {
 const builds = [
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts' },
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'export-worker': 'src/export/worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

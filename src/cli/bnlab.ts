@@ -3,11 +3,16 @@
  * `bnlab`: the lab outside the editor.
  *
  *     bnlab run <notebook.bnnb> [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds>]
+ *     bnlab export <notebook.bnnb> --cell <n> [-o <script.py>] [--weights] [--distributed] [--sync-bn]
  *
  * Runs every code cell with the same kernel (a worker thread) the extension uses, stops at the first
  * failing cell, shows progress on stderr and a line per cell, writes the executed notebook (by default
  * `<name>.executed.bnnb` beside the input; the input is never modified unless `--out` names it) and,
  * with `--html`, a self-contained report. Exits 1 if a cell failed, 2 for bad usage or an unreadable file.
+ *
+ * `export` runs experiment cell n (counting every cell from 1, as the lab's messages do) once in the engine
+ * and writes a PyTorch script that rebuilds its training runs (see docs/pytorch-export.md); exits 1 if the
+ * cell cannot be exported.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,8 +22,16 @@ import { ERROR_MIME } from '../kernel/outputs';
 import { ProgressClock, formatDuration } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
 import { renderReport } from './report';
+import type { ExperimentContext } from '../experiments/experiment';
+import { exportExperimentCell } from '../export/bundle';
+import { writeExport } from '../export/write';
+import { fileDatasets } from '../kernel/datasets';
+import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
 
-const USAGE = `usage: bnlab run <notebook.bnnb> [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds per cell>]`;
+const USAGE = [
+  'usage: bnlab run <notebook.bnnb> [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds per cell>]',
+  '       bnlab export <notebook.bnnb> --cell <n> [-o <script.py>] [--weights] [--distributed] [--sync-bn]',
+].join('\n');
 
 interface RunOptions {
   file: string;
@@ -33,7 +46,16 @@ export async function main(argv: string[]): Promise<number> {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string', short: 'o' }, html: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        out: { type: 'string', short: 'o' },
+        html: { type: 'string' },
+        timeout: { type: 'string' },
+        cell: { type: 'string' },
+        weights: { type: 'boolean' },
+        distributed: { type: 'boolean' },
+        'sync-bn': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
     console.error(`bnlab: ${(error as Error).message}\n${USAGE}`);
@@ -45,6 +67,18 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, file, ...extra] = positionals;
+  if (command === 'export' && file && extra.length === 0) {
+    const cell = Number(values.cell);
+    if (!Number.isInteger(cell) || cell < 1) {
+      console.error(`bnlab export: --cell must be a cell number (1 for the first cell), got ${values.cell === undefined ? 'nothing' : `"${values.cell}"`}\n${USAGE}`);
+      return 2;
+    }
+    if (values['sync-bn'] && !values.distributed) {
+      console.error('bnlab export: --sync-bn applies to --distributed scripts (one process has no other batch to synchronize with)');
+      return 2;
+    }
+    return exportCell({ file, cell, out: values.out, weights: values.weights === true, distributed: values.distributed === true, syncBn: values['sync-bn'] === true });
+  }
   if (command !== 'run' || !file || extra.length > 0) {
     console.error(USAGE);
     return 2;
@@ -56,6 +90,46 @@ export async function main(argv: string[]): Promise<number> {
   }
   const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.bnnb')}.executed.bnnb`);
   return run({ file, out, html: values.html, timeoutSeconds });
+}
+
+async function exportCell(options: { file: string; cell: number; out?: string; weights: boolean; distributed: boolean; syncBn: boolean }): Promise<number> {
+  let notebook: BnnbNotebook;
+  try {
+    notebook = parseBnnb(readFileSync(options.file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    console.error(`bnlab: ${options.file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    return 2;
+  }
+  const cell = notebook.cells[options.cell - 1];
+  if (!cell || cell.kind !== 'code' || cell.language !== EXPERIMENT_LANGUAGE) {
+    const experimentCells = notebook.cells.flatMap((c, i) => (c.kind === 'code' && c.language === EXPERIMENT_LANGUAGE ? [i + 1] : []));
+    const what = !cell ? `has no cell ${options.cell} (it has ${notebook.cells.length})` : `cell ${options.cell} is ${cell.kind === 'markdown' ? 'a markdown cell' : `a ${cell.language} cell`}`;
+    console.error(`bnlab export: ${options.file} ${what}; its experiment cells are ${experimentCells.length ? experimentCells.join(', ') : 'none'}`);
+    return 2;
+  }
+  const script = options.out ?? path.join(path.dirname(options.file), `${path.basename(options.file, '.bnnb')}-cell${options.cell}.py`);
+  const stem = path.basename(script, '.py');
+  const bar = new ProgressBar();
+  const clock = new ProgressClock();
+  const context: ExperimentContext = {
+    datasets: fileDatasets(path.join(__dirname, 'data')),
+    checkInterrupt() {},
+    progress: (progress) => bar.show(`cell ${options.cell}: running it in the engine to record its runs, ${clock.describe(progress)}`),
+  };
+  try {
+    const result = await exportExperimentCell(cell.source, { stem, origin: `${path.basename(options.file)}, cell ${options.cell}`, weights: options.weights, distributed: options.distributed, syncBn: options.syncBn }, context);
+    bar.clear();
+    const written = await writeExport(path.dirname(script), stem, result.files);
+    console.error(`exported ${result.runs.length} run${result.runs.length === 1 ? '' : 's'}:\n  ${result.runs.join('\n  ')}`);
+    console.error(`wrote ${written.length} files: ${written[0]}, ${written[1]} and ${written.length - 2} in ${stem}_data/`);
+    console.error(options.distributed ? `run: torchrun --standalone --nproc_per_node=2 ${script}${options.syncBn ? '' : ' [--sync-bn]'}` : `run: python3 ${script}`);
+    return 0;
+  } catch (error) {
+    bar.clear();
+    console.error(`bnlab export: cell ${options.cell}: ${(error as Error).message}`);
+    return 1;
+  }
 }
 
 async function run(options: RunOptions): Promise<number> {
@@ -74,7 +148,7 @@ async function run(options: RunOptions): Promise<number> {
   const session = new KernelSession({ workerPath: path.join(__dirname, 'kernel-worker.js') });
   let failed: boolean;
   try {
-    failed = await runAll(notebook, session, options.timeoutSeconds);
+    failed = await runAll(notebook, session, options.timeoutSeconds, path.dirname(path.resolve(options.file)));
   } finally {
     session.dispose();
   }
@@ -88,7 +162,7 @@ async function run(options: RunOptions): Promise<number> {
 }
 
 /** Runs the code cells in order; returns whether one failed (the cells after it are left unrun). */
-async function runAll(notebook: BnnbNotebook, session: KernelSession, timeoutSeconds: number | undefined): Promise<boolean> {
+async function runAll(notebook: BnnbNotebook, session: KernelSession, timeoutSeconds: number | undefined, directory: string): Promise<boolean> {
   const codeCells = notebook.cells.filter((cell) => cell.kind === 'code');
   const bar = new ProgressBar();
   let order = 0;
@@ -100,7 +174,7 @@ async function runAll(notebook: BnnbNotebook, session: KernelSession, timeoutSec
     let timedOut = false;
     const timer = timeoutSeconds === undefined ? undefined : setTimeout(() => ((timedOut = true), session.interrupt()), timeoutSeconds * 1000);
     const startTime = Date.now();
-    const result = await session.run({ language: cell.language, source: cell.source, label: `Cell ${index + 1}` }, { onProgress: (progress) => bar.show(`${position} ${clock.describe(progress)}`) });
+    const result = await session.run({ language: cell.language, source: cell.source, label: `Cell ${index + 1}`, directory }, { onProgress: (progress) => bar.show(`${position} ${clock.describe(progress)}`) });
     clearTimeout(timer);
     const endTime = Date.now();
     bar.clear();

@@ -4,7 +4,8 @@ import { experiments as mechanics } from './mechanics';
 import { normalizeFeatures } from './normalize-features';
 import { experiments as optimization } from './optimization';
 import { experiments as robustness } from './robustness';
+import { pytorchComparison } from '../export/comparison';
 
-const experiments: Experiment[] = [normalizeFeatures, ...optimization, ...robustness, ...mechanics];
+const experiments: Experiment[] = [normalizeFeatures, ...optimization, ...robustness, ...mechanics, pytorchComparison];
 
 export const catalog: ReadonlyMap<string, Experiment> = new Map(experiments.map((e) => [e.id, e]));

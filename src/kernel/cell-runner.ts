@@ -13,6 +13,7 @@ import { checkLoss, DivergenceError, forwardChecked } from '../experiments/diver
 import type { BnnbOutput } from '../notebook/format';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';
 import type { InterruptFlag } from './interrupt';
+import { notebookFiles } from './notebook-files';
 import { errorOutput, streamOutput, textOutput } from './outputs';
 import type { CellRequest } from './protocol';
 import { createShow } from './show';
@@ -53,7 +54,7 @@ export class CellRunner {
 
   async run(cell: CellRequest, sink: CellSink): Promise<CellResult> {
     this.sink = sink;
-    this.cellContext = this.context();
+    this.cellContext = this.context(cell.directory);
     this.interrupt.clear();
     try {
       const outputs = cell.language === EXPERIMENT_LANGUAGE ? await runExperimentCell(cell.source, this.cellContext) : await this.runTypeScript(cell);
@@ -95,10 +96,11 @@ export class CellRunner {
   }
 
   /** The experiment context: interrupt checks against the shared flag, throttled progress. */
-  private context(): ExperimentContext {
+  private context(directory: string | undefined): ExperimentContext {
     let lastSent = 0;
     return {
       datasets: this.datasets,
+      ...(directory !== undefined ? { files: notebookFiles(directory) } : {}),
       checkInterrupt: () => this.interrupt.throwIfSet(),
       progress: (progress) => {
         this.interrupt.throwIfSet();

@@ -7,6 +7,8 @@ export interface CellRequest {
   language: string;
   source: string;
   label: string;
+  /** The notebook's folder, when it is saved on disk: cells read files relative to it. */
+  directory?: string;
 }
 
 export interface WorkerData {

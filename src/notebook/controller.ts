@@ -124,7 +124,7 @@ export class BnlabController implements vscode.Disposable {
     try {
       await execution.clearOutput();
       const result = await this.session(cell.notebook).run(
-        { language: cell.document.languageId, source: cell.document.getText(), label: `Cell ${cell.index + 1}` },
+        { language: cell.document.languageId, source: cell.document.getText(), label: `Cell ${cell.index + 1}`, ...notebookDirectory(cell.notebook) },
         { onOutputs: (outputs) => view.setOutputs(outputs), onProgress: (progress) => view.setProgress(progress) },
       );
       await view.finish(result.outputs);
@@ -184,4 +184,9 @@ class LiveOutputs {
       this.drawing = this.drawing.then(() => this.execution.replaceOutput(shown.map(toCellOutput))).then(undefined, () => undefined);
     }, REDRAW_INTERVAL_MS);
   }
+}
+
+/** The folder of a notebook saved on disk (cells read files relative to it); none for untitled notebooks. */
+function notebookDirectory(notebook: vscode.NotebookDocument): { directory?: string } {
+  return notebook.uri.scheme === 'file' ? { directory: path.dirname(notebook.uri.fsPath) } : {};
 }

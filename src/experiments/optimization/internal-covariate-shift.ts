@@ -107,6 +107,8 @@ function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet
   const result = trainClassifier({
     model,
     train,
+    // Also evaluated here (as measure() does): so that the PyTorch export's metrics have test accuracy.
+    test,
     steps: params.steps,
     batchSize: params.batchSize,
     optimizer: { kind: 'sgd', lr: params.lr },
