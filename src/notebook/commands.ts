@@ -6,6 +6,7 @@ import { renderReport } from '../cli/report';
 import { NOTEBOOK_TYPE } from './constants';
 import type { BnlabController } from './controller';
 import { experimentCellSource, pickExperiment } from './experiment-picker';
+import { registerPyTorchCommands } from './pytorch-commands';
 import { fromNotebookData } from './serializer';
 import { parseBnnb } from './format';
 
@@ -56,6 +57,12 @@ export function registerCommands(controller: BnlabController, extensionPath: str
       await vscode.workspace.fs.createDirectory(copies);
       const exists = await vscode.workspace.fs.stat(copy).then(() => true, () => false);
       if (!exists) await vscode.workspace.fs.copy(vscode.Uri.file(path.join(dir, picked.file)), copy);
+      // A folder with the sample's name holds files its cells read (e.g. sample 11's PyTorch metrics).
+      const folder = picked.file.replace(/\.bnnb$/, '');
+      const sampleFiles = vscode.Uri.file(path.join(dir, folder));
+      const filesCopy = vscode.Uri.joinPath(copies, folder);
+      const hasFiles = await vscode.workspace.fs.stat(sampleFiles).then(() => true, () => false);
+      if (hasFiles && !(await vscode.workspace.fs.stat(filesCopy).then(() => true, () => false))) await vscode.workspace.fs.copy(sampleFiles, filesCopy);
       await vscode.commands.executeCommand('vscode.openWith', copy, NOTEBOOK_TYPE);
     }),
 
@@ -95,6 +102,8 @@ export function registerCommands(controller: BnlabController, extensionPath: str
       const notebook = targetNotebook(context, 'run its experiment cells');
       if (notebook) await controller.runWithoutTrust(notebook);
     }),
+
+    ...registerPyTorchCommands(controller, extensionPath),
   ];
 }
 
