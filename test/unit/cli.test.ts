@@ -102,3 +102,35 @@ describe('bnlab run (headless runner)', () => {
     assert.match(bnlab('run', path.join(tmp, 'missing.bnnb')).stderr, /missing\.bnnb: no such file/);
   });
 });
+
+describe('bnlab export (PyTorch script from an experiment cell)', () => {
+  it('writes the script, the engine metrics and the data folder', () => {
+    const file = notebook('export.bnnb', [['bnlab', 'experiment: internal-covariate-shift\nsteps: 50\nseeds: 1\ncheckpoints: 5\ntestSize: 200\n']]);
+    const script = path.join(tmp, 'exported', 'ics_small.py');
+    const result = bnlab('export', file, '--cell', '1', '-o', script, '--distributed');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stderr, /exported 2 runs/);
+    assert.match(result.stderr, /torchrun --standalone --nproc_per_node=2/);
+    assert.match(readFileSync(script, 'utf8'), /DistributedDataParallel/);
+    assert.ok(existsSync(path.join(tmp, 'exported', 'ics_small.engine.json')));
+    assert.deepEqual(readdirSync(path.join(tmp, 'exported', 'ics_small_data')).sort(), ['run0-order.bin', 'run1-order.bin', 'set0-x.bin', 'set0-y.bin', 'set1-x.bin', 'set1-y.bin']);
+  });
+
+  it('says which cells are experiment cells when --cell names another', () => {
+    const file = notebook('export-ts.bnnb', [['typescript', '1 + 1'], ['bnlab', 'experiment: normalize-features\n']]);
+    const result = bnlab('export', file, '--cell', '1');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /cell 1 is a typescript cell; its experiment cells are 2/);
+    assert.equal(bnlab('export', file, '--cell', 'two').status, 2);
+    assert.equal(bnlab('export', file, '--cell', '1', '--sync-bn').status, 2);
+  });
+
+  it('refuses an experiment it cannot translate, naming the ones it can, and writes nothing', () => {
+    const file = notebook('export-refused.bnnb', [['bnlab', 'experiment: normalize-features\n']]);
+    const script = path.join(tmp, 'refused', 'nf.py');
+    const result = bnlab('export', file, '--cell', '1', '-o', script);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /cannot be exported to PyTorch.*Exportable experiments: .*internal-covariate-shift/);
+    assert.equal(existsSync(path.dirname(script)), false);
+  });
+});
