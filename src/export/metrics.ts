@@ -44,7 +44,7 @@ export function parseMetrics(text: string, where: string): MetricsFile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new Error(`${where}: not JSON (${(error as Error).message})`);
+    throw new Error(`${where}: not JSON (${(error as Error).message})`, { cause: error });
   }
   const fail = (what: string): never => {
     throw new Error(`${where}: ${what}`);

@@ -11,7 +11,7 @@ export function notebookFiles(directory: string): NotebookFiles {
         return await readFile(file, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        throw new Error(code === 'ENOENT' ? `${relativePath}: no such file (looked in ${directory})` : `${relativePath}: ${(error as Error).message}`);
+        throw new Error(code === 'ENOENT' ? `${relativePath}: no such file (looked in ${directory})` : `${relativePath}: ${(error as Error).message}`, { cause: error });
       }
     },
   };
