@@ -46,7 +46,7 @@ export function pythonScript(options: ScriptOptions, datasets: ScriptDataset[], 
     header(options, hasBatchNorm),
     imports(d),
     constants(options, datasets),
-    architectures.map(([name, layers]) => builder(name, layers)).join('\n\n'),
+    architectures.map(([name, layers]) => builder(name, layers)).join('\n\n\n'),
     runsSection(runs, architectures, options.weights),
     HELPERS,
     d ? DISTRIBUTED : SINGLE,
@@ -60,8 +60,10 @@ export function pythonScript(options: ScriptOptions, datasets: ScriptDataset[], 
 function header(o: ScriptOptions, hasBatchNorm: boolean): string {
   const run = o.distributed
     ? [
-        `    torchrun --standalone --nproc_per_node=2 ${o.stem}.py${o.syncBn ? '' : ' --sync-bn'}   # 2 processes (gloo on CPU, nccl on GPUs)`,
-        `    python3 ${o.stem}.py                                                    # 1 process`,
+        `    torchrun --standalone --nproc_per_node=2 ${o.stem}.py${o.syncBn ? ' [--no-sync-bn]' : ' [--sync-bn]'}`,
+        '        2 processes (gloo on CPU, nccl with one GPU each); Debian 12\'s PyTorch 1.13 needs',
+        '        --redirects 1 --tee 1 after torchrun (its default is misparsed under Python 3.11).',
+        `    python3 ${o.stem}.py    one process (--device cpu|cuda|auto)`,
       ]
     : [`    python3 ${o.stem}.py            # CPU, or the first GPU if there is one (--device cpu|cuda)`];
   const weights = o.weights
