@@ -6,15 +6,21 @@
 //  - per-channel: x viewed as (N, C, S); statistics of channel c over (N, S)   → batch norm
 //  - per-row:     x viewed as (R, A, S); statistics of each row over (A, S),
 //                 affine index of element (r, a, ·) = (r % P) * A + a           → layer/group/instance
+//
+// Batch norm's passes also exist in WebAssembly SIMD (wasm/norm.wat, the default 'wasm' kernel
+// backend); the per-channel coefficients are computed here in float64 for both backends.
 import { Tensor } from '../tensor';
 import { shapeToString } from '../shape';
 import { attach } from './graph';
+import { getKernelBackend } from '../wasm/backend';
+import { NORM_WASM_MAX, batchNormBackwardWasm, batchNormForwardWasm, normWasm, type SavedInput } from '../wasm/norm';
 
 function sizeError(name: string, expected: number, t: Tensor): Error {
   return new Error(`${name} should contain ${expected} elements not ${t.data.length}`);
 }
 
-// Batch norm runs channel block by channel block: for each block (4 channels of (N, C) input, or
+// Batch norm, backend 'js' (the 'wasm' backend runs wasm/norm.wat instead, see batchNorm): it runs
+// channel block by channel block: for each block (4 channels of (N, C) input, or
 // 1 channel of (N, C, S)) the statistics pass is followed at once by the output pass, while the
 // block's data is still in cache (L1 for a 4-column strip of (N, C), L2 for a channel of
 // (N, C, S)), and likewise Σdy, Σdy·x̂ then dx in the backward pass. Memory sees one read of x
@@ -235,6 +241,151 @@ function channelBlock(S: number): number {
   return S === 1 ? 4 : 1;
 }
 
+// The per-channel loops below are top-level functions taking their arrays as arguments: the same
+// loop in a closure created per call (the backward, a callback) reads its arrays through the
+// closure's context and measured 4–5× slower in V8, ~5 µs per loop for 512 channels.
+
+let scratchBuf = new Float64Array(0);
+
+/** A reused float64 buffer of at least n values (contents undefined; not kept across calls). */
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(Math.max(n, 2 * scratchBuf.length));
+  return scratchBuf;
+}
+
+/** Per-channel float64 values of one batch-norm call. */
+interface Channels {
+  /** Kept for the backward (one allocation). */
+  mean: Float64Array;
+  invstd: Float64Array;
+  /** y = (x − mean)·k + b = x·k + shift, k = invstd·w (float64: no cancellation worth a float32 ulp). */
+  k: Float64Array;
+  /** fround(mean), exactly representable: the wasm element-wise passes centre x on it (norm.wat). */
+  meanF: Float64Array;
+  /** Temporaries, views of the scratch buffer. */
+  variance: Float64Array;
+  shift: Float64Array;
+  /** The bias of the centred form y = (x − meanF)·k + (b − (mean − meanF)·k). */
+  biasF: Float64Array;
+  s1: Float64Array;
+  s2: Float64Array;
+}
+
+function channels(C: number): Channels {
+  const keep = new Float64Array(4 * C);
+  const tmp = scratch(5 * C);
+  return {
+    mean: keep.subarray(0, C),
+    invstd: keep.subarray(C, 2 * C),
+    k: keep.subarray(2 * C, 3 * C),
+    meanF: keep.subarray(3 * C, 4 * C),
+    variance: tmp.subarray(0, C),
+    shift: tmp.subarray(C, 2 * C),
+    biasF: tmp.subarray(2 * C, 3 * C),
+    s1: tmp.subarray(3 * C, 4 * C),
+    s2: tmp.subarray(4 * C, 5 * C),
+  };
+}
+
+/** mean[c] = x₀ (the channel's first value), the shift of the one-pass statistics. */
+function firstValues(mean: Float64Array, x: Float32Array, C: number, S: number): void {
+  for (let c = 0; c < C; c++) mean[c] = x[c * S];
+}
+
+/**
+ * mean, variance (from the shifted sums, or the running statistics `rm`, `rv`), invstd, k and
+ * shift of channels [c0, c1). Values go through locals: V8 reloads an element it has just stored.
+ */
+function finishStats(ch: Channels, batch: boolean, M: number, eps: number, w: Float32Array | null, b: Float32Array | null, rm: Float32Array | null, rv: Float32Array | null, c0: number, c1: number): void {
+  const { mean, variance, invstd, k, shift, s1, s2 } = ch;
+  const inv = 1 / M; // divisions are the slow part of this loop
+  for (let c = c0; c < c1; c++) {
+    let m: number, v: number;
+    if (batch) {
+      const dm = s1[c] * inv;
+      m = mean[c] + dm;
+      v = Math.max(0, s2[c] * inv - dm * dm);
+    } else {
+      m = rm![c];
+      v = rv![c];
+    }
+    const is = 1 / Math.sqrt(v + eps);
+    const kc = is * (w ? w[c] : 1);
+    mean[c] = m;
+    variance[c] = v;
+    invstd[c] = is;
+    k[c] = kc;
+    shift[c] = (b ? b[c] : 0) - m * kc;
+  }
+}
+
+/** meanF = fround(mean) and the bias of the centred form (see Channels). */
+function centredBias(ch: Channels, b: Float32Array | null, C: number): void {
+  const { mean, meanF, k, biasF } = ch;
+  for (let c = 0; c < C; c++) {
+    const m = mean[c];
+    const mf = Math.fround(m);
+    meanF[c] = mf;
+    biasF[c] = (b ? b[c] : 0) - (m - mf) * k[c];
+  }
+}
+
+/** running = momentum·batch + (1 − momentum)·running, the variance unbiased. */
+function updateRunning(rm: Float32Array, rv: Float32Array, mean: Float64Array, variance: Float64Array, momentum: number, unbias: number, C: number): void {
+  for (let c = 0; c < C; c++) {
+    rm[c] = momentum * mean[c] + (1 - momentum) * rm[c];
+    rv[c] = momentum * variance[c] * unbias + (1 - momentum) * rv[c];
+  }
+}
+
+/** Per-channel float64 values of one backward call (views of the scratch buffer). */
+interface GradChannels {
+  sumDy: Float64Array;
+  sumDyXc: Float64Array;
+  /** dx = dy·k + x·e + d (training; e = d = 0 in eval mode). */
+  e: Float64Array;
+  d: Float64Array;
+  /** d of the centred form dx = dy·k + (x − meanF)·e + dF. */
+  dF: Float64Array;
+}
+
+function gradChannels(C: number): GradChannels {
+  const tmp = scratch(5 * C);
+  return {
+    sumDy: tmp.subarray(0, C),
+    sumDyXc: tmp.subarray(C, 2 * C),
+    e: tmp.subarray(2 * C, 3 * C).fill(0),
+    d: tmp.subarray(3 * C, 4 * C).fill(0),
+    dF: tmp.subarray(4 * C, 5 * C).fill(0),
+  };
+}
+
+/**
+ * Training-mode dx = k·(dy − mean(dy)) − (x − mean)·k·invstd²·mean(dy·(x − mean))
+ *                 = dy·k + x·e + d, e = −k·invstd²·mean(dy·(x − mean)), d = −k·mean(dy) − mean·e,
+ * and the centred dF = −k·mean(dy) − (mean − meanF)·e, for channels [c0, c1).
+ */
+function gradCoefficients(ch: Channels, gc: GradChannels, M: number, c0: number, c1: number): void {
+  const { mean, meanF, k, invstd } = ch;
+  const { sumDy, sumDyXc, e, d, dF } = gc;
+  const inv = 1 / M;
+  for (let c = c0; c < c1; c++) {
+    const kc = k[c], is = invstd[c], m = mean[c];
+    const ec = -kc * is * is * (sumDyXc[c] * inv);
+    const dc = -kc * (sumDy[c] * inv);
+    e[c] = ec;
+    d[c] = dc - m * ec;
+    dF[c] = dc - (m - meanF[c]) * ec;
+  }
+}
+
+/** dL/dw = Σdy·(x − mean)·invstd. */
+function weightGrad(sumDyXc: Float64Array, invstd: Float64Array, C: number): Float32Array {
+  const gw = new Float32Array(C);
+  for (let c = 0; c < C; c++) gw[c] = sumDyXc[c] * invstd[c];
+  return gw;
+}
+
 function layoutNCS(x: Tensor): [number, number, number] {
   const N = x.shape[0];
   const C = x.shape[1];
@@ -246,6 +397,10 @@ function layoutNCS(x: Tensor): [number, number, number] {
  * F.batch_norm. With `training`, normalizes with batch statistics and (if given) updates the
  * running statistics in place: mean with the batch mean, variance with the *unbiased* batch
  * variance, weighted by `momentum`. Otherwise normalizes with the running statistics.
+ *
+ * Kernels: backend 'wasm' (default) runs the passes in WebAssembly SIMD (wasm/norm.wat: float64
+ * sums, float32 element-wise passes on the centred value); 'js' runs the float64 TypeScript
+ * kernels above. Both compute the same per-channel coefficients here.
  */
 export function batchNorm(
   x: Tensor,
@@ -273,78 +428,57 @@ export function batchNorm(
   const xd = x.data;
   const w = weight ? weight.data : null;
   const b = bias ? bias.data : null;
-  const mean = new Float64Array(C);
-  const variance = new Float64Array(C);
-  const invstd = new Float64Array(C);
-  // y = (x − mean)·k + b = x·k + shift with k = invstd·w, shift = b − mean·k (float64: no
-  // cancellation worth a float32 ulp even for large offsets).
-  const k = new Float64Array(C);
-  const shift = new Float64Array(C);
-  const y = new Float32Array(xd.length);
-  const blk = channelBlock(S);
-  const s1 = training ? new Float64Array(C) : null;
-  const s2 = training ? new Float64Array(C) : null;
-  for (let c0 = 0; c0 < C; c0 += blk) {
-    const c1 = Math.min(C, c0 + blk);
-    if (s1 && s2) {
-      for (let c = c0; c < c1; c++) mean[c] = xd[c * S]; // the shift x₀
-      channelSums(xd, N, C, S, c0, c1, mean, s1, s2);
-      for (let c = c0; c < c1; c++) {
-        const dm = s1[c] / M;
-        mean[c] += dm;
-        variance[c] = Math.max(0, s2[c] / M - dm * dm);
-      }
-    } else {
-      for (let c = c0; c < c1; c++) {
-        mean[c] = runningMean!.data[c];
-        variance[c] = runningVar!.data[c];
-      }
-    }
-    for (let c = c0; c < c1; c++) {
-      invstd[c] = 1 / Math.sqrt(variance[c] + eps);
-      k[c] = invstd[c] * (w ? w[c] : 1);
-      shift[c] = (b ? b[c] : 0) - mean[c] * k[c];
-    }
-    channelAffine(y, xd, N, C, S, c0, c1, k, shift);
-  }
-  if (training && runningMean && runningVar) {
-    const rm = runningMean.data;
-    const rv = runningVar.data;
-    const unbias = M / (M - 1);
-    for (let c = 0; c < C; c++) {
-      rm[c] = momentum * mean[c] + (1 - momentum) * rm[c];
-      rv[c] = momentum * variance[c] * unbias + (1 - momentum) * rv[c];
-    }
-  }
-  return attach(new Tensor(y, x.shape), 'NativeBatchNormBackward', [x, weight, bias], (g) => {
-    // Per channel: Σdy and Σdy·(x − mean) give the affine grads and the batch-statistics terms.
-    // Training: dx = k·(dy − mean(dy)) − (x − mean)·k·invstd²·mean(dy·(x − mean))
-    //              = dy·k + x·e + d with e = −k·invstd²·mean(dy·(x − mean)), d = −k·mean(dy) − mean·e.
-    // Eval: dx = dy·k.
-    const needSums = training || (weight !== null && weight.requiresGrad) || (bias !== null && bias.requiresGrad);
-    const sumDy = new Float64Array(C);
-    const sumDyXc = new Float64Array(C);
-    const gx = x.requiresGrad ? new Float32Array(xd.length) : null;
-    const e = new Float64Array(C);
-    const d = new Float64Array(C);
+  const rm = runningMean ? runningMean.data : null;
+  const rv = runningVar ? runningVar.data : null;
+  const ch = channels(C);
+  if (training) firstValues(ch.mean, xd, C, S);
+  const kernels = xd.length > 0 && xd.length <= NORM_WASM_MAX && getKernelBackend() === 'wasm' ? normWasm() : null;
+  let saved: SavedInput | null = null;
+  let y: Float32Array;
+  if (kernels) {
+    const res = batchNormForwardWasm(kernels, xd, N, C, S, training ? { sh: ch.mean, s1: ch.s1, s2: ch.s2 } : null, () => {
+      finishStats(ch, training, M, eps, w, b, rm, rv, 0, C);
+      centredBias(ch, b, C);
+      return { m: ch.meanF, k: ch.k, b: ch.biasF };
+    });
+    y = res.y;
+    saved = res.saved;
+  } else {
+    y = new Float32Array(xd.length);
+    const blk = channelBlock(S);
     for (let c0 = 0; c0 < C; c0 += blk) {
       const c1 = Math.min(C, c0 + blk);
-      if (needSums) channelGradSums(g, xd, N, C, S, c0, c1, mean, sumDy, sumDyXc);
-      if (!gx) continue;
-      if (training) {
-        for (let c = c0; c < c1; c++) {
-          e[c] = -k[c] * invstd[c] * invstd[c] * (sumDyXc[c] / M);
-          d[c] = -k[c] * (sumDy[c] / M) - mean[c] * e[c];
-        }
+      if (training) channelSums(xd, N, C, S, c0, c1, ch.mean, ch.s1, ch.s2);
+      finishStats(ch, training, M, eps, w, b, rm, rv, c0, c1);
+      channelAffine(y, xd, N, C, S, c0, c1, ch.k, ch.shift);
+    }
+  }
+  if (training && rm && rv) updateRunning(rm, rv, ch.mean, ch.variance, momentum, M / (M - 1), C);
+  return attach(new Tensor(y, x.shape), 'NativeBatchNormBackward', [x, weight, bias], (g) => {
+    // Per channel, Σdy and Σdy·(x − mean) give the affine grads and the batch-statistics terms
+    // (gradCoefficients); in eval mode dx = dy·k.
+    const needSums = training || (weight !== null && weight.requiresGrad) || (bias !== null && bias.requiresGrad);
+    const gc = gradChannels(C);
+    let gx: Float32Array | null;
+    if (kernels) {
+      gx = batchNormBackwardWasm(kernels, g, xd, N, C, S, saved, needSums ? { m: ch.mean, s1: gc.sumDy, s2: gc.sumDyXc } : null,
+        x.requiresGrad ? () => {
+          if (training) gradCoefficients(ch, gc, M, 0, C);
+          return { m: ch.meanF, k: ch.k, e: gc.e, d: gc.dF };
+        } : null);
+    } else {
+      gx = x.requiresGrad ? new Float32Array(xd.length) : null;
+      const blk = channelBlock(S);
+      for (let c0 = 0; c0 < C; c0 += blk) {
+        const c1 = Math.min(C, c0 + blk);
+        if (needSums) channelGradSums(g, xd, N, C, S, c0, c1, ch.mean, gc.sumDy, gc.sumDyXc);
+        if (!gx) continue;
+        if (training) gradCoefficients(ch, gc, M, c0, c1);
+        channelGradInput(gx, g, xd, N, C, S, c0, c1, ch.k, gc.e, gc.d);
       }
-      channelGradInput(gx, g, xd, N, C, S, c0, c1, k, e, d);
     }
-    let gw: Float32Array | null = null;
-    if (weight && weight.requiresGrad) {
-      gw = new Float32Array(C);
-      for (let c = 0; c < C; c++) gw[c] = sumDyXc[c] * invstd[c];
-    }
-    const gb = bias && bias.requiresGrad ? Float32Array.from(sumDy) : null;
+    const gw = weight && weight.requiresGrad ? weightGrad(gc.sumDyXc, ch.invstd, C) : null;
+    const gb = bias && bias.requiresGrad ? new Float32Array(gc.sumDy) : null;
     return [gx, gw, gb];
   }, true);
 }

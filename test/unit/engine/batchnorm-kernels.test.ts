@@ -1,8 +1,9 @@
-// The fused batch-norm kernels (row-blocked for (N, C), unrolled for (N, C, S)) against a direct
-// float64 reference, on shapes that leave remainders in every unrolled loop, in training and eval
-// mode, with and without affine parameters, and with large offsets.
+// The fused batch-norm kernels of both backends ('js': row-blocked for (N, C), unrolled for (N, C, S),
+// float64; 'wasm': norm.wat, 8-row blocks × 4 channels for (N, C), f32x4 runs for (N, C, S)) against
+// a direct float64 reference, on shapes that leave remainders in every unrolled loop and block, in
+// training and eval mode, with and without affine parameters, and with large offsets.
 import { test } from 'node:test';
-import { F, Generator, randn, tensor } from './imports';
+import { F, Generator, getKernelBackend, randn, setKernelBackend, tensor, wasmAvailable, type KernelBackend } from './imports';
 import { assertClose } from './helpers';
 
 interface Ref { y: Float64Array; gx: Float64Array; gw: Float64Array; gb: Float64Array; mean: Float64Array; variance: Float64Array }
@@ -51,9 +52,24 @@ function reference(x: Float32Array, g: Float32Array, shape: number[], w: Float32
   return { y, gx, gw, gb, mean, variance };
 }
 
-const SHAPES = [[13, 5], [8, 3], [4, 7], [3, 2], [2, 3, 1], [5, 3, 7], [3, 2, 4, 5], [2, 4, 3, 3], [9, 17], [1, 3, 6]];
+const SHAPES = [
+  [13, 5], [8, 3], [4, 7], [3, 2], [2, 3, 1], [5, 3, 7], [3, 2, 4, 5], [2, 4, 3, 3], [9, 17], [1, 3, 6],
+  [19, 7], [17, 13], [2, 5], [2, 9, 3], [3, 6, 9], [2, 4, 7, 3], [25, 8], [2, 3, 2],
+];
 
-test('batchNorm kernels match a float64 reference (training and eval, affine or not)', () => {
+const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
+
+for (const backend of BACKENDS) test(`${backend}: batchNorm kernels match a float64 reference (training and eval, affine or not)`, () => {
+  const previous = getKernelBackend();
+  setKernelBackend(backend);
+  try {
+    check();
+  } finally {
+    setKernelBackend(previous);
+  }
+});
+
+function check(): void {
   const gen = new Generator(21);
   for (const shape of SHAPES) {
     const C = shape[1];
@@ -89,4 +105,4 @@ test('batchNorm kernels match a float64 reference (training and eval, affine or 
       }
     }
   }
-});
+}
