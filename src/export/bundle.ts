@@ -39,7 +39,7 @@ export interface ExportResult {
 
 /** Runs the experiment cell `source` once in the engine and returns the script's files. */
 export async function exportExperimentCell(source: string, options: ExportOptions, context: ExperimentContext): Promise<ExportResult> {
-  if (!/^[A-Za-z_][\w.-]*$/.test(options.stem)) throw new ExportError(`"${options.stem}" is not a usable script name (letters, digits, "_", "-", "." only)`);
+  if (!/^\w[\w.-]*$/.test(options.stem)) throw new ExportError(`"${options.stem}" is not a usable script name (letters, digits, "_", "-", "." only)`);
   const { experiment, params } = parseExperimentCell(source, catalog);
   if (!experiment.exportable) {
     const exportable = [...catalog.values()].filter((e) => e.exportable).map((e) => e.id);

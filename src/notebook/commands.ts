@@ -4,23 +4,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { renderReport } from '../cli/report';
 import { NOTEBOOK_TYPE } from './constants';
+import { targetNotebook, type ToolbarContext } from './target';
 import type { BnlabController } from './controller';
 import { experimentCellSource, pickExperiment } from './experiment-picker';
 import { registerPyTorchCommands } from './pytorch-commands';
 import { fromNotebookData } from './serializer';
 import { parseBnnb } from './format';
 
-/** From the notebook toolbar VS Code passes { notebookEditor: { notebookUri } }; from the palette, nothing. */
-interface ToolbarContext {
-  notebookEditor?: { notebookUri?: vscode.Uri };
-}
 
-function targetNotebook(context: ToolbarContext | undefined, purpose: string): vscode.NotebookDocument | undefined {
-  const uri = context?.notebookEditor?.notebookUri ?? vscode.window.activeNotebookEditor?.notebook.uri;
-  const notebook = vscode.workspace.notebookDocuments.find((doc) => doc.uri.toString() === uri?.toString() && doc.notebookType === NOTEBOOK_TYPE);
-  if (!notebook) void vscode.window.showWarningMessage(`BatchNorm Lab: open a .bnnb notebook to ${purpose}.`);
-  return notebook;
-}
 
 const STARTER_CELL = ['experiment: normalize-features', 'batchSize: 256', 'seed: 0'].join('\n');
 

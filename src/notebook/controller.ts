@@ -50,13 +50,13 @@ export class BnlabController implements vscode.Disposable {
   }
 
   /**
-   * Runs a notebook's code cells without VS Code's Run command, which asks for workspace trust before
+   * Runs a notebook's code cells (all, or `only` these) without VS Code's Run command, which asks for workspace trust before
    * running any cell. Used in Restricted Mode: experiment cells only name an experiment and its
    * parameters, so they run; TypeScript cells get the message that says why not and how to trust.
    */
-  async runWithoutTrust(notebook: vscode.NotebookDocument): Promise<void> {
+  async runWithoutTrust(notebook: vscode.NotebookDocument, only?: vscode.NotebookCell[]): Promise<void> {
     await vscode.commands.executeCommand('notebook.selectKernel', { id: this.controller.id, extension: EXTENSION_ID });
-    const cells = notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
+    const cells = (only ?? notebook.getCells()).filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
     await this.enqueue(cells, notebook);
   }
 
