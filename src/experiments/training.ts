@@ -123,18 +123,11 @@ export interface LabelledSet {
 
 export type OptimizerSpec = { kind: 'sgd'; lr: number; momentum?: number; weightDecay?: number } | { kind: 'adam'; lr: number; weightDecay?: number };
 
-/** A training run as it starts: what the PyTorch export needs to rebuild it. */
-export interface TrainingRunStart {
-  label?: string;
-  /** The model at its initial weights (copy them now: training changes them in place). */
-  model: nn.Module;
-  train: LabelledSet;
-  test?: LabelledSet;
-  steps: number;
-  batchSize: number;
-  optimizer: OptimizerSpec;
-  evalEvery: number;
-}
+/**
+ * A training run as it starts: what the PyTorch export needs to rebuild it. The model is at its initial
+ * weights (copy them at once: training changes them in place).
+ */
+export type TrainingRunStart = Pick<TrainOptions, 'label' | 'model' | 'train' | 'test' | 'steps' | 'batchSize' | 'optimizer'> & { evalEvery: number };
 
 /** Receives each step of one run, then its result. */
 export interface TrainingRunRecorder {

@@ -10,7 +10,7 @@
 import { catalog } from '../experiments/catalog';
 import { parseExperimentCell } from '../experiments/cell';
 import type { ExperimentContext } from '../experiments/experiment';
-import { captureExperiment, storedInputs, type CapturedRun } from './capture';
+import { captureExperiment, concat, storedInputs, type CapturedRun } from './capture';
 import { ExportError, type LayerSpec } from './layers';
 import { METRICS_FORMAT, METRICS_VERSION, type MetricsFile } from './metrics';
 import { pythonScript, type ScriptDataset, type ScriptRun } from './python-script';
@@ -67,7 +67,7 @@ export async function exportExperimentCell(source: string, options: ExportOption
     let weights: string | null = null;
     if (options.weights) {
       weights = `run${k}-weights.bin`;
-      files.push({ path: `${data}/${weights}`, contents: bytesOf(concatFloats(run.parameters.map((p) => p.data))) });
+      files.push({ path: `${data}/${weights}`, contents: bytesOf(concat(run.parameters.map((p) => p.data), new Float32Array(0))) });
     }
     return { run, order, weights, train: datasets[run.train]!.key, test: run.test === undefined ? null : datasets[run.test]!.key };
   });
@@ -109,16 +109,6 @@ function pytorchParameters(layer: LayerSpec): string[] {
     default:
       return [];
   }
-}
-
-function concatFloats(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
 }
 
 /** Little-endian bytes of a typed array (every platform the lab runs on is little-endian). */

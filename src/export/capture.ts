@@ -77,7 +77,7 @@ export async function captureExperiment(experiment: Experiment, params: ParamVal
           stepLoss.push(loss);
         },
         end(result) {
-          run.order = concat(batches);
+          run.order = concat(batches, new Int32Array(0));
           run.metrics = engineMetrics(run, result, stepLoss);
         },
       };
@@ -111,8 +111,9 @@ function engineMetrics(run: CapturedRun, result: TrainResult, stepLoss: number[]
   };
 }
 
-function concat(parts: Int32Array[]): Int32Array {
-  const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+/** The parts end to end, in one new array of their type. */
+export function concat<T extends Int32Array | Float32Array>(parts: T[], empty: T): T {
+  const out = new (empty.constructor as new (n: number) => T)(parts.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const p of parts) {
     out.set(p, offset);

@@ -58,3 +58,25 @@ export function stateFromJson(state: State): Record<string, Float32Array | numbe
   for (const [k, v] of Object.entries(state)) out[k] = typeof v === 'number' ? v : f32(v);
   return out;
 }
+
+/** One step of a layer fixture: input, output and gradients, and the state after it. */
+export interface LayerStep {
+  mode: 'train' | 'eval';
+  input: TJson;
+  output: TJson;
+  gradOutput: TJson;
+  gradInput: TJson;
+  gradWeight?: TJson;
+  gradBias?: TJson;
+  state: State;
+}
+
+/** A layer fixture: the module, its initial state and its steps (test/fixtures/torch/layers.json). */
+export interface LayerCase {
+  name: string;
+  kind: string;
+  args: unknown[];
+  kwargs: Record<string, unknown>;
+  initial: State;
+  steps: LayerStep[];
+}

@@ -1,35 +1,15 @@
 // Batch norm on BOTH kernel backends ('wasm': norm.wat, float64 sums and float32 element-wise passes
-// on the centred value; 'js': the float64 TypeScript kernels): the committed norm.generated.ts
-// matches norm.wat, the PyTorch fixtures and the 1e4 + noise cases pass on each backend, module
+// on the centred value; 'js': the float64 TypeScript kernels): the PyTorch fixtures and the 1e4 + noise
+// cases pass on each backend (wasm.test.ts checks norm.generated.ts against norm.wat), module
 // options and odd shapes agree between the backends, and the forward's copy of x that the wasm
 // backward reuses is never stale.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { WASM_BASE64 } from '../../../src/engine/wasm/norm.generated';
-import { decodeBase64 } from '../../../src/engine/wasm/runtime';
 import { NORM_WASM_MAX } from '../../../src/engine/wasm/norm';
-import { F, Generator, getKernelBackend, nn, randn, setKernelBackend, stats, tensor, wasmAvailable, type KernelBackend, type Tensor } from './imports';
+import { F, Generator, getKernelBackend, nn, randn, setKernelBackend, stats, tensor, wasmAvailable, type KernelBackend } from './imports';
 import { assertClose } from './helpers';
-import { buildModule, f32, fromJson, loadFixture, stateFromJson, type State, type TJson } from './fixtures';
-
-const root = join(__dirname, '..', '..', '..');
-
-interface BuildWasmModule {
-  assembleWat(name: string, text: string): Promise<Uint8Array>;
-  generatedSource(watName: string, bytes: Uint8Array): string;
-}
-
-test('the committed norm.generated.ts is the assembly of norm.wat (run node scripts/build-wasm.mjs)', async () => {
-  const mod = (await import(pathToFileURL(join(root, 'scripts', 'build-wasm.mjs')).href)) as BuildWasmModule;
-  const wat = readFileSync(join(root, 'src', 'engine', 'wasm', 'norm.wat'), 'utf8');
-  const bytes = await mod.assembleWat('norm.wat', wat);
-  assert.equal(Buffer.from(decodeBase64(WASM_BASE64)).toString('base64'), Buffer.from(bytes).toString('base64'));
-  const committed = readFileSync(join(root, 'src', 'engine', 'wasm', 'norm.generated.ts'), 'utf8');
-  assert.equal(committed, mod.generatedSource('norm.wat', bytes));
-});
+import { loadFixture, type LayerCase } from './fixtures';
+import { checkBigOffsetBatchNorm1d, runLayerCase, type Big } from './layer-cases';
 
 const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
 
@@ -43,77 +23,15 @@ function withBackend<T>(backend: KernelBackend, run: () => T): T {
   }
 }
 
-interface Step {
-  mode: 'train' | 'eval';
-  input: TJson;
-  output: TJson;
-  gradOutput: TJson;
-  gradInput: TJson;
-  gradWeight?: TJson;
-  gradBias?: TJson;
-  state: State;
-}
-
-interface LayerCase {
-  name: string;
-  kind: string;
-  args: unknown[];
-  kwargs: Record<string, unknown>;
-  initial: State;
-  steps: Step[];
-}
-
-interface Big {
-  input: TJson;
-  output64: TJson;
-  gradOutput: TJson;
-  gradInput64: TJson;
-  runningMean64: TJson;
-  runningVar64: TJson;
-}
 
 const fx = loadFixture<{ cases: LayerCase[]; bigOffset: Record<'BatchNorm1d', Big> }>('norm_layers');
-const TOL = { rtol: 1e-5, atol: 1e-5 };
 
 for (const backend of BACKENDS) {
   for (const c of fx.cases.filter((k) => k.kind.startsWith('BatchNorm'))) {
-    test(`${backend}: matches PyTorch: ${c.name}`, () => withBackend(backend, () => {
-      const m = buildModule(c.kind, c.args, c.kwargs);
-      m.loadStateDict(stateFromJson(c.initial));
-      c.steps.forEach((s, i) => {
-        const label = `${c.name} step ${i} (${s.mode})`;
-        if (s.mode === 'train') m.train();
-        else m.eval();
-        m.zeroGrad();
-        const x = fromJson(s.input, true);
-        const y = m.forward(x);
-        assertClose(y.data, f32(s.output), { ...TOL, msg: `${label}: output` });
-        y.backward(tensor(f32(s.gradOutput), s.gradOutput.shape));
-        assertClose(x.grad!.data, f32(s.gradInput), { ...TOL, msg: `${label}: grad input` });
-        const { weight, bias } = m as unknown as { weight: Tensor | null; bias: Tensor | null };
-        if (s.gradWeight) assertClose(weight!.grad!.data, f32(s.gradWeight), { ...TOL, msg: `${label}: grad weight` });
-        if (s.gradBias) assertClose(bias!.grad!.data, f32(s.gradBias), { ...TOL, msg: `${label}: grad bias` });
-        const state = m.stateDict();
-        for (const [key, value] of Object.entries(s.state)) {
-          const got = state[key.replace(/_([a-z])/g, (_, ch: string) => ch.toUpperCase())];
-          if (typeof value === 'number') assert.equal(got, value, `${label}: ${key}`);
-          else assertClose((got as Tensor).data, f32(value), { ...TOL, msg: `${label}: ${key}` });
-        }
-      });
-    }));
+    test(`${backend}: matches PyTorch: ${c.name}`, () => withBackend(backend, () => runLayerCase(c)));
   }
 
-  test(`${backend}: BatchNorm1d on 1e4 + 0.01·noise matches PyTorch's float64 result`, () => withBackend(backend, () => {
-    const c = fx.bigOffset.BatchNorm1d;
-    const bn = new nn.BatchNorm1d(2);
-    const x = fromJson(c.input, true);
-    const y = bn.forward(x);
-    assertClose(y.data, c.output64.data, { rtol: 0, atol: 1e-4, msg: 'output vs float64' });
-    y.backward(tensor(c.gradOutput.data, c.gradOutput.shape));
-    assertClose(x.grad!.data, c.gradInput64.data, { rtol: 1e-3, atol: 1e-2, msg: 'grad vs float64' });
-    assertClose(bn.runningMean!.data, c.runningMean64.data, { rtol: 1e-7, atol: 0 });
-    assertClose(bn.runningVar!.data, c.runningVar64.data, { rtol: 1e-4, atol: 1e-9 });
-  }));
+  test(`${backend}: BatchNorm1d on 1e4 + 0.01·noise matches PyTorch's float64 result`, () => withBackend(backend, () => checkBigOffsetBatchNorm1d(fx.bigOffset.BatchNorm1d)));
 
   test(`${backend}: 1e4 + 0.01·noise keeps its spread, (N, C) and (N, C, H, W), channels not a multiple of 4`, () => withBackend(backend, () => {
     const g = new Generator(11);

@@ -3,10 +3,11 @@
 // public API does not reach (accumulate, strided C) on both backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { WASM_BASE64 } from '../../../src/engine/wasm/gemm.generated';
+import { WASM_BASE64 as GEMM_BASE64 } from '../../../src/engine/wasm/gemm.generated';
+import { WASM_BASE64 as NORM_BASE64 } from '../../../src/engine/wasm/norm.generated';
 import { decodeBase64 } from '../../../src/engine/wasm/runtime';
 import { gemmStrided } from '../../../src/engine/ops/gemm';
 import { getKernelBackend, setKernelBackend, wasmAvailable, type KernelBackend } from './imports';
@@ -19,16 +20,24 @@ interface BuildWasmModule {
   generatedSource(watName: string, bytes: Uint8Array): string;
 }
 
-test('the committed gemm.generated.ts is the assembly of gemm.wat (run node scripts/build-wasm.mjs)', async () => {
-  const mod = (await import(pathToFileURL(join(root, 'scripts', 'build-wasm.mjs')).href)) as BuildWasmModule;
-  const wat = readFileSync(join(root, 'src', 'engine', 'wasm', 'gemm.wat'), 'utf8');
-  const bytes = await mod.assembleWat('gemm.wat', wat);
-  assert.equal(Buffer.from(decodeBase64(WASM_BASE64)).toString('base64'), Buffer.from(bytes).toString('base64'));
-  const committed = readFileSync(join(root, 'src', 'engine', 'wasm', 'gemm.generated.ts'), 'utf8');
-  assert.equal(committed, mod.generatedSource('gemm.wat', bytes));
-  const wasmApi = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
-  assert.ok(wasmApi.validate(bytes), 'the module validates (SIMD)');
+// Each module as the engine embeds it: the committed generated file is the assembly of its .wat.
+const MODULES = { gemm: GEMM_BASE64, norm: NORM_BASE64 };
+test('the embedded modules are the .wat files in src/engine/wasm, assembled (run node scripts/build-wasm.mjs)', () => {
+  const wats = readdirSync(join(root, 'src', 'engine', 'wasm')).filter((f) => f.endsWith('.wat')).sort();
+  assert.deepEqual(wats, Object.keys(MODULES).map((m) => `${m}.wat`).sort(), 'every module is checked here');
 });
+for (const [name, embedded] of Object.entries(MODULES)) {
+  test(`the committed ${name}.generated.ts is the assembly of ${name}.wat`, async () => {
+    const mod = (await import(pathToFileURL(join(root, 'scripts', 'build-wasm.mjs')).href)) as BuildWasmModule;
+    const wat = readFileSync(join(root, 'src', 'engine', 'wasm', `${name}.wat`), 'utf8');
+    const bytes = await mod.assembleWat(`${name}.wat`, wat);
+    assert.equal(Buffer.from(decodeBase64(embedded)).toString('base64'), Buffer.from(bytes).toString('base64'));
+    const committed = readFileSync(join(root, 'src', 'engine', 'wasm', `${name}.generated.ts`), 'utf8');
+    assert.equal(committed, mod.generatedSource(`${name}.wat`, bytes));
+    const wasmApi = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    assert.ok(wasmApi.validate(bytes), 'the module validates (SIMD)');
+  });
+}
 
 test('decodeBase64 matches Buffer on every length and padding', () => {
   for (let n = 0; n < 40; n++) {
