@@ -71,6 +71,21 @@ suite('commands', () => {
     assert.ok(cell && cell.outputs.length > 0, 'the sample opens with its outputs');
   });
 
+  test("Open Sample… copies the files a sample's cells read (sample 11's metrics), so its comparison cell runs", async function () {
+    this.timeout(120_000);
+    stub('showQuickPick', (async (items: readonly vscode.QuickPickItem[] | Thenable<readonly vscode.QuickPickItem[]>) => (await items).find((i) => i.description === '11-take-it-to-pytorch.bnnb')) as unknown as Window['showQuickPick']);
+    await vscode.commands.executeCommand('bnlab.openSample');
+    const editor = await waitFor('the sample', () => (vscode.window.activeNotebookEditor?.notebook.uri.fsPath.endsWith('11-take-it-to-pytorch.bnnb') ? vscode.window.activeNotebookEditor : undefined), 60_000);
+    const folder = path.join(path.dirname(editor.notebook.uri.fsPath), '11-take-it-to-pytorch');
+    assert.ok(existsSync(path.join(folder, 'ics.engine.json')) && existsSync(path.join(folder, 'ics.pytorch-2proc-syncbn.json')), `the metrics files are copied next to the notebook: ${folder}`);
+    const cell = codeCells(editor).find((c) => c.document.getText().includes('experiment: pytorch-comparison'))!;
+    const saved = cell.executionSummary?.timing?.endTime ?? 0; // the run saved with the sample
+    await vscode.commands.executeCommand('notebook.cell.execute', { ranges: [{ start: cell.index, end: cell.index + 1 }], document: editor.notebook.uri });
+    await waitFor('the comparison cell to run again', () => (cell.executionSummary?.timing?.endTime ?? 0) > saved, 60_000);
+    assert.equal(cell.executionSummary?.success, true, itemsOf(cell).map((item) => new TextDecoder().decode(item.data)).join(' | '));
+    assert.equal(itemsOf(cell)[0]!.mime, 'application/vnd.bnlab.plot+json');
+  });
+
   test('Export Report as HTML writes a self-contained report of the notebook as shown', async () => {
     const editor = await openAndShow(path.join(workspace, 'samples', '01-what-batchnorm-does.bnnb'));
     await runAll(editor);
