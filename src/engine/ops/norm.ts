@@ -287,9 +287,65 @@ function channels(C: number): Channels {
   };
 }
 
-/** mean[c] = x₀ (the channel's first value), the shift of the one-pass statistics. */
-function firstValues(mean: Float64Array, x: Float32Array, C: number, S: number): void {
-  for (let c = 0; c < C; c++) mean[c] = x[c * S];
+/**
+ * mean[c] = the shift of the one-pass statistics: the float32 average of the channel's first value
+ * in each of the first (up to) 8 samples, a cheap estimate of the mean that lies within the data.
+ */
+function shiftEstimate(mean: Float64Array, x: Float32Array, N: number, C: number, S: number): void {
+  const n = Math.min(N, 8);
+  for (let c = 0; c < C; c++) {
+    let a = 0;
+    for (let i = 0; i < n; i++) a += x[(i * C + c) * S];
+    mean[c] = Math.fround(a / n);
+  }
+}
+
+/**
+ * Checks the wasm statistics sums, which add float32 partial sums of up to 16 values (norm.wat).
+ * Each partial sum is within 16 float32 ulps of Σ|x − sh| or Σ(x − sh)² over its values, so the
+ * variance is within a relative ~1e-5 in the worst case (1e-7 typically) while the shift is near the
+ * mean, (mean − sh)² ≤ 4·var, and the squares stay in float32's normal range. A channel outside
+ * those bounds (a batch whose first samples are outliers, values beyond ±1e19 or spread below 1e-10)
+ * is summed again in float64 around the mean just found (the 'js' kernel, exact as before).
+ */
+function refineStats(ch: Channels, x: Float32Array, N: number, C: number, S: number, M: number): void {
+  const { mean, s1, s2 } = ch;
+  const inv = 1 / M;
+  for (let c = 0; c < C; c++) {
+    const dm = s1[c] * inv;
+    const q = s2[c] * inv;
+    if (q < Infinity && dm * dm <= 4 * (q - dm * dm) && (q >= 1e-20 || (q === 0 && dm === 0))) continue;
+    if (!channelFinite(x, N, C, S, c)) continue; // NaN or ±inf in the data: the sums are too, as in PyTorch
+    const centre = Math.fround(mean[c] + dm);
+    if (Number.isFinite(centre)) mean[c] = centre;
+    channelSums(x, N, C, S, c, c + 1, mean, s1, s2);
+  }
+}
+
+/** True when every value of channel c is finite. */
+function channelFinite(x: Float32Array, N: number, C: number, S: number, c: number): boolean {
+  for (let n = 0; n < N; n++) {
+    const base = (n * C + c) * S;
+    for (let j = base; j < base + S; j++) if (!Number.isFinite(x[j])) return false;
+  }
+  return true;
+}
+
+/**
+ * The wasm gradient sums are taken around meanF = fround(mean) with float32 partial sums (as in
+ * refineStats); this moves Σdy·(x − meanF) to Σdy·(x − mean), and sums a channel again in float64
+ * when its float32 products overflowed.
+ */
+function refineGradSums(ch: Channels, gc: GradChannels, g: Float32Array, x: Float32Array, N: number, C: number, S: number): void {
+  const { mean, meanF } = ch;
+  const { sumDy, sumDyXc } = gc;
+  for (let c = 0; c < C; c++) {
+    if (Number.isFinite(sumDy[c]) && Number.isFinite(sumDyXc[c])) {
+      sumDyXc[c] += (meanF[c] - mean[c]) * sumDy[c];
+    } else {
+      channelGradSums(g, x, N, C, S, c, c + 1, mean, sumDy, sumDyXc);
+    }
+  }
 }
 
 /**
@@ -379,6 +435,15 @@ function gradCoefficients(ch: Channels, gc: GradChannels, M: number, c0: number,
   }
 }
 
+/** True when the dx coefficients of every channel are finite in float32 (or were not finite anyway). */
+function fitsFloat32(k: Float64Array, e: Float64Array, d: Float64Array, C: number): boolean {
+  for (let c = 0; c < C; c++) {
+    const v = Math.abs(k[c]) + Math.abs(e[c]) + Math.abs(d[c]);
+    if (v > 3.4028234663852886e38 && v < Infinity) return false;
+  }
+  return true;
+}
+
 /** dL/dw = Σdy·(x − mean)·invstd. */
 function weightGrad(sumDyXc: Float64Array, invstd: Float64Array, C: number): Float32Array {
   const gw = new Float32Array(C);
@@ -431,12 +496,13 @@ export function batchNorm(
   const rm = runningMean ? runningMean.data : null;
   const rv = runningVar ? runningVar.data : null;
   const ch = channels(C);
-  if (training) firstValues(ch.mean, xd, C, S);
+  if (training) shiftEstimate(ch.mean, xd, N, C, S);
   const kernels = xd.length > 0 && xd.length <= NORM_WASM_MAX && getKernelBackend() === 'wasm' ? normWasm() : null;
   let saved: SavedInput | null = null;
   let y: Float32Array;
   if (kernels) {
     const res = batchNormForwardWasm(kernels, xd, N, C, S, training ? { sh: ch.mean, s1: ch.s1, s2: ch.s2 } : null, () => {
+      if (training) refineStats(ch, xd, N, C, S, M);
       finishStats(ch, training, M, eps, w, b, rm, rv, 0, C);
       centredBias(ch, b, C);
       return { m: ch.meanF, k: ch.k, b: ch.biasF };
@@ -461,11 +527,24 @@ export function batchNorm(
     const gc = gradChannels(C);
     let gx: Float32Array | null;
     if (kernels) {
-      gx = batchNormBackwardWasm(kernels, g, xd, N, C, S, saved, needSums ? { m: ch.mean, s1: gc.sumDy, s2: gc.sumDyXc } : null,
+      // Training: float32 partial sums around the batch mean (refined before the coefficients use
+      // them, or after the call without dx). Eval: the running mean may be far from the data, where
+      // float32 products would lose digits, and only the affine grads need the sums: float64 here.
+      const wasmSums = needSums && training;
+      if (needSums && !training) channelGradSums(g, xd, N, C, S, 0, C, ch.mean, gc.sumDy, gc.sumDyXc);
+      let refined = !wasmSums;
+      gx = batchNormBackwardWasm(kernels, g, xd, N, C, S, saved, wasmSums ? { m: ch.meanF, s1: gc.sumDy, s2: gc.sumDyXc } : null,
         x.requiresGrad ? () => {
+          if (!refined) refineGradSums(ch, gc, g, xd, N, C, S);
+          refined = true;
           if (training) gradCoefficients(ch, gc, M, 0, C);
           return { m: ch.meanF, k: ch.k, e: gc.e, d: gc.dF };
         } : null);
+      if (!refined) refineGradSums(ch, gc, g, xd, N, C, S);
+      if (gx && !fitsFloat32(ch.k, gc.e, gc.dF, C)) {
+        // A coefficient beyond float32 (a spread near 1e-20 with eps 0): dx in float64 instead.
+        channelGradInput(gx, g, xd, N, C, S, 0, C, ch.k, gc.e, gc.d);
+      }
     } else {
       gx = x.requiresGrad ? new Float32Array(xd.length) : null;
       const blk = channelBlock(S);

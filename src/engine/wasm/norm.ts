@@ -33,13 +33,12 @@ export function normWasm(): WasmKernels<NormWasm> | null {
 export const NORM_WASM_MAX = 1 << 23;
 
 /**
- * Memory layout: per-channel arrays (float64 sh|m, s1, s2; float32 m, k, b|e, d), then the copy of
+ * Memory layout: per-channel arrays (float64 s1, s2; float32 m (or the shift), k, b|e, d), then the copy of
  * x and a work region (y, or dy then dx). The regions start 4 KB-aligned plus 1088 bytes apart: with
  * rows 2 KB apart ((N, 512) input) a load 4 KB after a pending store to the other region would
  * otherwise alias it (4K aliasing), which made the element-wise passes 2× slower.
  */
 class Layout {
-  readonly sh: number;
   readonly s1: number;
   readonly s2: number;
   readonly m: number;
@@ -51,10 +50,9 @@ class Layout {
   readonly bytes: number;
   constructor(C: number, n: number) {
     const Cp = (C + 3) & ~3;
-    this.sh = 0;
-    this.s1 = Cp * 8;
-    this.s2 = 2 * Cp * 8;
-    this.m = 3 * Cp * 8;
+    this.s1 = 0;
+    this.s2 = Cp * 8;
+    this.m = 2 * Cp * 8;
     this.k = this.m + Cp * 4;
     this.b = this.k + Cp * 4;
     this.d = this.b + Cp * 4;
@@ -84,7 +82,10 @@ function setup(kernels: WasmKernels<NormWasm>, L: Layout): { f32: Float32Array; 
 }
 
 export interface ForwardStats {
-  /** In: the shift per channel. Out: s1 = Σ(x − sh), s2 = Σ(x − sh)², float64. */
+  /**
+   * In: the shift per channel, float32 values. Out: s1 = Σ(x − sh), s2 = Σ(x − sh)², float64 sums
+   * of float32 partial sums (norm.wat): the caller checks them (ops/norm.ts).
+   */
   sh: Float64Array;
   s1: Float64Array;
   s2: Float64Array;
@@ -112,9 +113,9 @@ export function batchNormForwardWasm(
   const wasm = kernels.exports;
   f32.set(x, L.x / 4);
   if (stats) {
-    f64.set(stats.sh, L.sh / 8);
+    f32.set(stats.sh, L.m / 4);
     f64.fill(0, L.s1 / 8, L.s1 / 8 + 2 * ((C + 3) & ~3));
-    wasm.stats(L.x, N, C, S, L.sh, L.s1, L.s2);
+    wasm.stats(L.x, N, C, S, L.m, L.s1, L.s2);
     stats.s1.set(f64.subarray(L.s1 / 8, L.s1 / 8 + C));
     stats.s2.set(f64.subarray(L.s2 / 8, L.s2 / 8 + C));
   }
@@ -129,7 +130,7 @@ export function batchNormForwardWasm(
 }
 
 export interface GradSums {
-  /** In: the mean per channel. Out: s1 = Σdy, s2 = Σdy·(x − m), float64. */
+  /** In: the centre per channel, float32 values. Out: s1 = Σdy, s2 = Σdy·(x − m), as in ForwardStats. */
   m: Float64Array;
   s1: Float64Array;
   s2: Float64Array;
@@ -164,9 +165,9 @@ export function batchNormBackwardWasm(
   }
   f32.set(g, L.w / 4);
   if (sums) {
-    f64.set(sums.m, L.sh / 8);
+    f32.set(sums.m, L.m / 4);
     f64.fill(0, L.s1 / 8, L.s1 / 8 + 2 * ((C + 3) & ~3));
-    wasm.gsums(L.w, L.x, N, C, S, L.sh, L.s1, L.s2);
+    wasm.gsums(L.w, L.x, N, C, S, L.m, L.s1, L.s2);
     sums.s1.set(f64.subarray(L.s1 / 8, L.s1 / 8 + C));
     sums.s2.set(f64.subarray(L.s2 / 8, L.s2 / 8 + C));
   }

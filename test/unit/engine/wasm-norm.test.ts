@@ -1,5 +1,5 @@
-// Batch norm on BOTH kernel backends ('wasm': norm.wat, float64 sums and float32 element-wise passes
-// on the centred value; 'js': the float64 TypeScript kernels): the PyTorch fixtures and the 1e4 + noise
+// Batch norm on BOTH kernel backends ('wasm': norm.wat, float32 partial sums widened into float64
+// and float32 element-wise passes on the centred value; 'js': the float64 TypeScript kernels): the PyTorch fixtures and the 1e4 + noise
 // cases pass on each backend (wasm.test.ts checks norm.generated.ts against norm.wat), module
 // options and odd shapes agree between the backends, and the forward's copy of x that the wasm
 // backward reuses is never stale.
@@ -102,7 +102,10 @@ test('wasm and js agree on module options and odd shapes (C not a multiple of 4,
     ['momentum=null', { momentum: null }],
     ['eps=1e-3 momentum=0.3', { eps: 1e-3, momentum: 0.3 }],
   ];
-  const shapes = [[2, 5], [2, 3], [19, 7], [17, 13], [9, 4], [2, 6, 3], [3, 5, 1], [2, 3, 2, 2], [4, 5, 3, 3], [2, 9, 7]];
+  // Float32 partial sums (norm.wat): 8-channel groups and row blocks for (N, C), 8-value pairs in
+  // chunks of 16 per lane for (N, C, S), and the float64 tails of both.
+  const shapes = [[2, 5], [2, 3], [19, 7], [17, 13], [9, 4], [2, 6, 3], [3, 5, 1], [2, 3, 2, 2], [4, 5, 3, 3], [2, 9, 7],
+    [33, 24], [9, 17], [3, 4, 8, 9], [2, 3, 37], [5, 8, 16], [2, 2, 300]];
   let seed = 1;
   for (const [name, opts] of options) {
     for (const shape of shapes) {
@@ -177,5 +180,60 @@ test('wasm: inputs above NORM_WASM_MAX run the js kernels (same bits)', { skip: 
     let i = 0;
     while (i < a.length && Object.is(a[i], b[i])) i++;
     assert.equal(i, a.length, `${t ? 'dx' : 'y'} differs at [${i}]`);
+  }
+});
+
+/** y, dx, dw, db of one training-mode call of F.batchNorm on given data, on one backend. */
+function trainingCall(backend: KernelBackend, xs: ArrayLike<number>, gs: ArrayLike<number>, shape: number[], eps = 1e-5): Float32Array[] {
+  return withBackend(backend, () => {
+    const C = shape[1];
+    const x = tensor(Array.from(xs), shape).requiresGrad_();
+    const w = tensor(Array.from({ length: C }, (_, c) => 1 + 0.1 * c), [C]).requiresGrad_();
+    const b = tensor(Array.from({ length: C }, (_, c) => -0.2 * c), [C]).requiresGrad_();
+    const y = F.batchNorm(x, null, null, w, b, true, 0.1, eps);
+    y.backward(tensor(Array.from(gs), shape));
+    return [y.data, x.grad!.data, w.grad!.data, b.grad!.data];
+  });
+}
+
+function assertBackendsAgree(xs: ArrayLike<number>, gs: ArrayLike<number>, shape: number[], label: string, eps = 1e-5, rtol = 1e-5): void {
+  const wasm = trainingCall('wasm', xs, gs, shape, eps);
+  const js = trainingCall('js', xs, gs, shape, eps);
+  ['y', 'dx', 'dw', 'db'].forEach((name, i) => {
+    const scale = js[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    assertClose(wasm[i], js[i], { rtol, atol: rtol * scale, msg: `${label}: ${name}` });
+  });
+}
+
+test('wasm: where float32 partial sums would lose digits, the channel is summed again in float64', { skip: !wasmAvailable() }, () => {
+  const g = new Generator(21);
+  for (const shape of [[512, 12], [16, 3, 64]]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const noise = randn([n], { generator: g }).data;
+    const dy = randn([n], { generator: g }).data;
+    const perSample = n / shape[0];
+    // A sorted batch: the first 8 samples (which give the shift) sit far from the rest.
+    assertBackendsAgree(noise.map((v, i) => (i < 8 * perSample ? 3e3 : 0) + v), dy, shape, `${shape.join('x')} sorted`, 1e-5, 1e-6);
+    // Squares beyond float32's range (values ±1e20), and below its normal range (spread 1e-24, eps 0).
+    assertBackendsAgree(noise.map((v) => 1e20 * v), dy, shape, `${shape.join('x')} 1e20`);
+    assertBackendsAgree(noise.map((v) => 1e-24 * v), dy, shape, `${shape.join('x')} 1e-24`, 0);
+    // Products dy·(x − mean) beyond float32's range.
+    assertBackendsAgree(noise.map((v) => 1e10 * v), dy.map((v) => 1e30 * v), shape, `${shape.join('x')} dy 1e30`);
+  }
+});
+
+test('wasm: a NaN or inf in a channel makes that channel NaN, as on the js backend, and leaves the others alone', { skip: !wasmAvailable() }, () => {
+  const shape = [24, 10];
+  const xs = Array.from(randn(shape, { generator: new Generator(5) }).data);
+  xs[3 * 10 + 2] = Number.NaN;
+  xs[7 * 10 + 9] = Number.POSITIVE_INFINITY;
+  const gs = randn(shape, { generator: new Generator(6) }).data;
+  const wasm = trainingCall('wasm', xs, gs, shape);
+  const js = trainingCall('js', xs, gs, shape);
+  for (let c = 0; c < 10; c++) {
+    const yw = Array.from({ length: 24 }, (_, n) => wasm[0][n * 10 + c]);
+    const yj = Array.from({ length: 24 }, (_, n) => js[0][n * 10 + c]);
+    if (c === 2 || c === 9) assert.ok(yw.every(Number.isNaN) && yj.every(Number.isNaN), `channel ${c}: ${yw[0]} / ${yj[0]}`);
+    else assertClose(yw, yj, { rtol: 1e-5, atol: 1e-5, msg: `channel ${c}` });
   }
 });
