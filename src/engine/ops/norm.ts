@@ -293,11 +293,11 @@ function channels(C: number): Channels {
  */
 function shiftEstimate(mean: Float64Array, x: Float32Array, N: number, C: number, S: number): void {
   const n = Math.min(N, 8);
-  for (let c = 0; c < C; c++) {
-    let a = 0;
-    for (let i = 0; i < n; i++) a += x[(i * C + c) * S];
-    mean[c] = Math.fround(a / n);
+  mean.fill(0, 0, C);
+  for (let i = 0; i < n; i++) {
+    for (let c = 0, j = i * C * S; c < C; c++, j += S) mean[c] += x[j]; // memory order
   }
+  for (let c = 0; c < C; c++) mean[c] = Math.fround(mean[c] / n);
 }
 
 /**
