@@ -1,12 +1,12 @@
 import { Tensor } from '../tensor';
-import { conv2d, maxPool2d, type Pair } from '../ops/conv';
+import { conv2d, maxPool2d, type Padding, type Pair } from '../ops/conv';
 import { defaultLayerInit_ } from '../init';
 import type { Generator } from '../random';
 import { Module } from './module';
 
 export interface Conv2dOptions {
   stride?: Pair;
-  padding?: Pair;
+  padding?: Padding;
   dilation?: Pair;
   bias?: boolean;
   generator?: Generator | null;
@@ -22,7 +22,8 @@ export class Conv2d extends Module {
   readonly outChannels: number;
   readonly kernelSize: [number, number];
   readonly stride: [number, number];
-  readonly padding: [number, number];
+  /** [top/bottom, left/right], or PyTorch's 'same' / 'valid'. */
+  readonly padding: [number, number] | 'same' | 'valid';
   readonly dilation: [number, number];
   weight: Tensor;
   bias: Tensor | null;
@@ -33,7 +34,10 @@ export class Conv2d extends Module {
     this.outChannels = outChannels;
     this.kernelSize = pairOf(kernelSize);
     this.stride = pairOf(opts.stride ?? 1);
-    this.padding = pairOf(opts.padding ?? 0);
+    const padding = opts.padding ?? 0;
+    // PyTorch refuses this when the module is built, not at its first forward.
+    if (padding === 'same' && this.stride.some((s) => s !== 1)) throw new Error("padding='same' is not supported for strided convolutions");
+    this.padding = padding === 'same' || padding === 'valid' ? padding : pairOf(padding);
     this.dilation = pairOf(opts.dilation ?? 1);
     const [kh, kw] = this.kernelSize;
     this.weight = new Tensor(new Float32Array(outChannels * inChannels * kh * kw), [outChannels, inChannels, kh, kw], true);

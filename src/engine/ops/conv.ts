@@ -13,8 +13,12 @@ function pair(v: Pair, name: string): [number, number] {
   return p;
 }
 
+/** PyTorch's string paddings: 'valid' = none, 'same' = output size of the input (stride 1). */
+export type Padding = Pair | 'same' | 'valid';
+
 interface Geometry {
   N: number; C: number; H: number; W: number;
+  /** ph, pw: padding before (top, left); the padding after only shows in OH, OW. */
   kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
   OH: number; OW: number;
 }
@@ -79,7 +83,7 @@ function col2im(cols: Float32Array, g: Geometry): Float32Array {
 
 export interface Conv2dOptions {
   stride?: Pair;
-  padding?: Pair;
+  padding?: Padding;
   dilation?: Pair;
 }
 
@@ -98,16 +102,29 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${shapeToString(bias.shape)}`);
   const [sh, sw] = pair(opts.stride ?? 1, 'stride');
-  const [ph, pw] = pair(opts.padding ?? 0, 'padding');
   const [dh, dw] = pair(opts.dilation ?? 1, 'dilation');
   if (sh < 1 || sw < 1) throw new Error('non-positive stride is not supported');
   const ekh = dh * (kh - 1) + 1;
   const ekw = dw * (kw - 1) + 1;
-  if (H + 2 * ph < ekh || W + 2 * pw < ekw) {
-    throw new Error(`Calculated padded input size per channel: (${H + 2 * ph} x ${W + 2 * pw}). Kernel size: (${ekh} x ${ekw}). Kernel size can't be greater than actual input size`);
+  const padding = opts.padding ?? 0;
+  let ph: number, pw: number, padH: number, padW: number; // before, and total over both sides
+  if (padding === 'same') {
+    if (sh !== 1 || sw !== 1) throw new Error("padding='same' is not supported for strided convolutions");
+    // Like PyTorch, an odd total puts the extra row/column after (bottom, right).
+    padH = ekh - 1;
+    padW = ekw - 1;
+    ph = Math.floor(padH / 2);
+    pw = Math.floor(padW / 2);
+  } else {
+    [ph, pw] = padding === 'valid' ? [0, 0] : pair(padding, 'padding');
+    padH = 2 * ph;
+    padW = 2 * pw;
   }
-  const OH = Math.floor((H + 2 * ph - ekh) / sh) + 1;
-  const OW = Math.floor((W + 2 * pw - ekw) / sw) + 1;
+  if (H + padH < ekh || W + padW < ekw) {
+    throw new Error(`Calculated padded input size per channel: (${H + padH} x ${W + padW}). Kernel size: (${ekh} x ${ekw}). Kernel size can't be greater than actual input size`);
+  }
+  const OH = Math.floor((H + padH - ekh) / sh) + 1;
+  const OW = Math.floor((W + padW - ekw) / sw) + 1;
   const geo: Geometry = { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW };
   const L = OH * OW;
   const NL = N * L;

@@ -198,12 +198,16 @@ export function tanh(a: Tensor): Tensor {
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i] * y[i]); });
 }
 
-/** Clamps to [min, max]; the gradient passes where min <= x <= max, as in PyTorch. */
+/**
+ * Clamps to [min, max] as PyTorch's min(max(x, min), max): with min > max every value becomes max.
+ * NaN stays NaN. The gradient passes where min <= x <= max (nowhere when min > max), as in PyTorch.
+ */
 export function clamp(a: Tensor, min?: number | null, max?: number | null): Tensor {
   const lo = min === undefined || min === null ? -Infinity : Math.fround(min);
   const hi = max === undefined || max === null ? Infinity : Math.fround(max);
+  const floor = Math.min(lo, hi);
   return unary(a, 'ClampBackward',
-    (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] < lo ? lo : x[i] > hi ? hi : x[i]; },
+    (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] < floor ? floor : x[i] > hi ? hi : x[i]; },
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0; });
 }
 

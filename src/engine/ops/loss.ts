@@ -3,7 +3,7 @@
 import { Tensor } from '../tensor';
 import { shapeToString, sameShape } from '../shape';
 import { logSoftmax } from './softmax';
-import { sub, square, abs } from './elementwise';
+import { add, abs, div, mul, neg, sub, square } from './elementwise';
 import { mean, sum } from './reduce';
 import { attach } from './graph';
 
@@ -24,66 +24,104 @@ function targetValues(t: Targets): ArrayLike<number> {
   return t instanceof Tensor ? t.data : t;
 }
 
-/** -logp[target] per row of (N, C) log-probabilities, optionally mixed with uniform smoothing. */
+/**
+ * -logp[target] per (sample, position) of (N, C), (C) or (N, C, d1, …, dk) log-probabilities,
+ * optionally mixed with uniform smoothing. Class c of element (n, s) sits at (n·C + c)·S + s.
+ */
 function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: string): Tensor {
-  const unbatched = logp.shape.length === 1;
-  if (logp.shape.length !== 2 && !unbatched) {
-    throw new Error(`${name}: expected input of shape (N, C) or (C), got ${shapeToString(logp.shape)}`);
-  }
+  const rank = logp.shape.length;
+  const unbatched = rank === 1;
+  if (rank === 0) throw new Error(`${name}: expected input of shape (N, C), (C) or (N, C, d1, ...), got ${shapeToString(logp.shape)}`);
   const N = unbatched ? 1 : logp.shape[0];
-  const C = logp.shape[logp.shape.length - 1];
+  const C = unbatched ? logp.shape[0] : logp.shape[1];
+  const spatial = logp.shape.slice(2);
+  const S = spatial.reduce((p, d) => p * d, 1);
   const t = targetValues(targets);
-  if (t.length !== N) throw new Error(`Expected input batch_size (${N}) to match target batch_size (${t.length}).`);
+  if (rank > 2) {
+    const want = [N, ...spatial];
+    const got = targets instanceof Tensor ? targets.shape : [t.length];
+    if (t.length !== N * S || (targets instanceof Tensor && !sameShape(got, want))) {
+      throw new Error(`Expected target size ${shapeToString(want)}, got ${shapeToString(got)}`);
+    }
+  } else if (t.length !== N) {
+    throw new Error(`Expected input batch_size (${N}) to match target batch_size (${t.length}).`);
+  }
   const reduction = opts.reduction ?? 'mean';
   const ignore = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
   if (eps < 0 || eps > 1) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
   const lp = logp.data;
-  const per = new Float64Array(N);
+  const M = N * S;
+  const per = new Float64Array(M);
   let count = 0;
-  for (let i = 0; i < N; i++) {
+  for (let i = 0; i < M; i++) {
     const k = t[i];
     if (k === ignore) continue;
     if (!Number.isInteger(k) || k < 0 || k >= C) throw new Error(`Target ${k} is out of bounds.`);
     count++;
-    let v = -lp[i * C + k];
+    const base = (i - (i % S)) * C + (i % S); // element (n, s) of class 0
+    let v = -lp[base + k * S];
     if (eps > 0) {
       let s = 0;
-      for (let c = 0; c < C; c++) s -= lp[i * C + c];
+      for (let c = 0; c < C; c++) s -= lp[base + c * S];
       v = (1 - eps) * v + (eps / C) * s;
     }
     per[i] = v;
   }
   let out: Tensor;
   if (reduction === 'none') {
-    out = new Tensor(Float32Array.from(per), unbatched ? [] : [N]);
+    out = new Tensor(Float32Array.from(per), unbatched ? [] : [N, ...spatial]);
   } else {
     let s = 0;
-    for (let i = 0; i < N; i++) s += per[i];
+    for (let i = 0; i < M; i++) s += per[i];
     // Mean over non-ignored targets (NaN when all are ignored, as in PyTorch).
     out = new Tensor(new Float32Array([reduction === 'mean' ? s / count : s]), []);
   }
   return attach(out, 'NllLossBackward', [logp], (g) => {
     const gx = new Float32Array(lp.length);
-    for (let i = 0; i < N; i++) {
+    for (let i = 0; i < M; i++) {
       const k = t[i];
       if (k === ignore) continue;
       const gi = reduction === 'none' ? g[i] : reduction === 'mean' ? g[0] / count : g[0];
-      gx[i * C + k] -= (1 - eps) * gi;
-      if (eps > 0) for (let c = 0; c < C; c++) gx[i * C + c] -= (eps / C) * gi;
+      const base = (i - (i % S)) * C + (i % S);
+      gx[base + k * S] -= (1 - eps) * gi;
+      if (eps > 0) for (let c = 0; c < C; c++) gx[base + c * S] -= (eps / C) * gi;
     }
     return [gx];
   });
 }
 
-/** F.nll_loss on log-probabilities (N, C) with class-index targets. */
+/** F.nll_loss on log-probabilities (N, C), (C) or (N, C, d1, …, dk) with class-index targets. */
 export function nllLoss(logProbs: Tensor, targets: Targets, opts: NllOptions = {}): Tensor {
   return nll(logProbs, targets, opts, 'nll_loss');
 }
 
-/** F.cross_entropy on logits (N, C) with class-index targets. */
+/**
+ * F.cross_entropy on logits (N, C), (C) or (N, C, d1, …, dk) with class-index targets, or with
+ * class probabilities: a target tensor of the logits' own shape (PyTorch tells the two apart by
+ * dtype; here every tensor is float32, and the shapes differ).
+ */
 export function crossEntropy(logits: Tensor, targets: Targets, opts: CrossEntropyOptions = {}): Tensor {
-  return nll(logSoftmax(logits, -1), targets, opts, 'cross_entropy');
+  // Classes are dim 1 (dim 0 for an unbatched (C) input).
+  const classDim = logits.shape.length <= 1 ? 0 : 1;
+  if (targets instanceof Tensor && logits.shape.length > 0 && sameShape(targets.shape, logits.shape)) {
+    return probabilityCrossEntropy(logits, targets, classDim, opts);
+  }
+  return nll(logSoftmax(logits, classDim), targets, opts, 'cross_entropy');
+}
+
+/** PyTorch's cross_entropy_loss_prob_target: −Σ_c p_c·log softmax(x)_c, mean over the non-class elements. */
+function probabilityCrossEntropy(logits: Tensor, target: Tensor, classDim: number, opts: CrossEntropyOptions): Tensor {
+  if (opts.ignoreIndex !== undefined && opts.ignoreIndex >= 0) throw new Error('ignore_index is not supported for floating point target');
+  const eps = opts.labelSmoothing ?? 0;
+  if (eps < 0 || eps > 1) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
+  const C = logits.shape[classDim];
+  const t = eps > 0 ? add(mul(target, 1 - eps), eps / C) : target;
+  const prod = mul(logSoftmax(logits, classDim), t);
+  const reduction = opts.reduction ?? 'mean';
+  if (reduction === 'none') return neg(sum(prod, classDim));
+  const total = neg(sum(prod));
+  return reduction === 'sum' ? total : div(total, logits.data.length / C);
 }
 
 function reduce(t: Tensor, reduction: Reduction): Tensor {

@@ -15,8 +15,9 @@ export interface VarOptions {
 }
 
 function normDims(dim: number | number[] | null | undefined, rank: number): number[] {
-  if (dim === undefined || dim === null) return Array.from({ length: rank }, (_, i) => i);
-  const list = Array.isArray(dim) ? dim : [dim];
+  const list = Array.isArray(dim) ? dim : dim === undefined || dim === null ? [] : [dim];
+  // An empty list reduces every dim, as PyTorch's sum/mean/var/std(dim=[]) do.
+  if (list.length === 0) return Array.from({ length: rank }, (_, i) => i);
   const out = list.map((d) => normalizeDim(d, rank));
   if (new Set(out).size !== out.length) throw new Error('dim appears multiple times in the list of dims');
   return out.sort((a, b) => a - b);
@@ -92,7 +93,8 @@ export function std(a: Tensor, dim?: number | number[] | null, opts: VarOptions 
   const y = new Tensor(data, v.shape);
   return attach(y, 'StdBackward', [v], (g) => {
     const gv = new Float32Array(g.length);
-    for (let i = 0; i < g.length; i++) gv[i] = g[i] / (2 * data[i]);
+    // PyTorch's std_backward masks std = 0 (constant input) to a zero gradient instead of g/0.
+    for (let i = 0; i < g.length; i++) gv[i] = data[i] === 0 ? 0 : g[i] / (2 * data[i]);
     return [gv];
   });
 }

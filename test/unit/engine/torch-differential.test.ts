@@ -1,0 +1,460 @@
+// Differential checks of the public API against PyTorch 1.13 on shapes, options and edge cases the
+// other fixtures miss (test/fixtures/torch/differential.json, written by
+// scripts/torch-reference/generate_differential.py): forward values, input/weight/bias gradients,
+// running statistics, optimizer trajectories and init statistics. Everything that can reach a
+// kernel (batch norm, matrix products) runs on both kernel backends.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as E from './imports';
+import {
+  F, Generator, init, nn, optim, tensor, getKernelBackend, setKernelBackend, wasmAvailable,
+  type KernelBackend, type Tensor,
+} from './imports';
+import { assertClose } from './helpers';
+import { camelKeys, f32, fromJson, loadFixture, stateFromJson, type LayerCase, type State, type TJson } from './fixtures';
+
+const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
+
+/** Runs `fn` with the given kernel backend, restoring the previous one. */
+function onBackend(backend: KernelBackend, fn: () => void): void {
+  const prev = getKernelBackend();
+  setKernelBackend(backend);
+  try {
+    fn();
+  } finally {
+    setKernelBackend(prev);
+  }
+}
+
+function caseTest(name: string, fn: () => void): void {
+  test(name, fn);
+}
+
+// ---------------------------------------------------------------- layers
+
+type Params = Record<string, unknown>;
+
+function buildModule(kind: string, args: unknown[], kwargs: Params): nn.Module {
+  const o = camelKeys(kwargs) as never;
+  const a = args as never[];
+  switch (kind) {
+    case 'BatchNorm1d': return new nn.BatchNorm1d(a[0], o);
+    case 'BatchNorm2d': return new nn.BatchNorm2d(a[0], o);
+    case 'BatchNorm3d': return new nn.BatchNorm3d(a[0], o);
+    case 'LayerNorm': return new nn.LayerNorm(a[0], o);
+    case 'GroupNorm': return new nn.GroupNorm(a[0], a[1], o);
+    case 'InstanceNorm1d': return new nn.InstanceNorm1d(a[0], o);
+    case 'InstanceNorm2d': return new nn.InstanceNorm2d(a[0], o);
+    case 'Linear': return new nn.Linear(a[0], a[1], o);
+    case 'Conv2d': return new nn.Conv2d(a[0], a[1], a[2], o);
+    case 'MaxPool2d': return new nn.MaxPool2d(a[0], a[1] ?? null);
+    case 'LeakyReLU': return new nn.LeakyReLU(a[0]);
+    case 'Softmax': return new nn.Softmax(a[0]);
+    case 'LogSoftmax': return new nn.LogSoftmax(a[0]);
+    case 'Flatten': return new nn.Flatten(a[0], a[1]);
+    case 'Identity': return new nn.Identity();
+    case 'ReLU': return new nn.ReLU();
+    case 'Tanh': return new nn.Tanh();
+    default: throw new Error(`unknown module kind ${kind}`);
+  }
+}
+
+interface Tol { rtol: number; atol: number }
+
+/** Tolerance for one reference array: absolute part scaled to the array's largest value. */
+type TolFor = (ref: ArrayLike<number>) => Tol;
+
+function maxAbs(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) if (Number.isFinite(a[i])) m = Math.max(m, Math.abs(a[i]));
+  return m;
+}
+
+// float32 references: the engine rounds float64 results once where PyTorch rounds float32 steps,
+// and matrix products sum in another order, so a few float32 ulps of the largest term.
+const LAYER_TOL: TolFor = (ref) => ({ rtol: 1e-5, atol: 1e-5 * Math.max(1, maxAbs(ref)) });
+// float64 references (large offsets): the engine's statistics are float64 and its outputs are
+// float32, within a few float32 ulps of the largest value.
+const PRECISION_TOL: TolFor = (ref) => ({ rtol: 1e-6, atol: 1e-6 * maxAbs(ref) });
+
+function close(actual: ArrayLike<number>, expected: TJson, tol: TolFor, msg: string): void {
+  const ref = f32OrF64(expected, tol);
+  assertClose(actual, ref, { ...tol(ref), msg });
+}
+
+/** float64 references stay float64; float32 ones are rounded back to PyTorch's exact values. */
+function f32OrF64(t: TJson, tol: TolFor): ArrayLike<number> {
+  return tol === PRECISION_TOL ? t.data.map(Number) : f32(t);
+}
+
+function checkState(m: nn.Module, expected: State, tol: TolFor, label: string): void {
+  const actual = m.stateDict();
+  for (const [key, value] of Object.entries(expected)) {
+    const camelKey = key.split('.').map((p) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('.');
+    const got = actual[camelKey];
+    assert.ok(got !== undefined, `${label}: missing state ${camelKey}`);
+    if (typeof value === 'number') assert.equal(got, value, `${label}: ${camelKey}`);
+    else close((got as Tensor).data, value, tol, `${label}: ${camelKey}`);
+  }
+  // No state beyond PyTorch's (e.g. a counter PyTorch does not keep).
+  for (const key of Object.keys(actual)) {
+    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    assert.ok(snake in expected, `${label}: unexpected state ${key}`);
+  }
+}
+
+function runLayer(c: LayerCase, tol: TolFor): void {
+  const m = buildModule(c.kind, c.args, c.kwargs);
+  m.loadStateDict(stateFromJson(c.initial));
+  c.steps.forEach((s, i) => {
+    const label = `step ${i} (${s.mode})`;
+    if (s.mode === 'train') m.train();
+    else m.eval();
+    m.zeroGrad();
+    const x = fromJson(s.input, true);
+    const y = m.forward(x);
+    assert.deepEqual(y.shape, s.output.shape, `${label}: output shape`);
+    close(y.data, s.output, tol, `${label}: output`);
+    y.backward(tensor(f32(s.gradOutput), s.gradOutput.shape));
+    close(x.grad!.data, s.gradInput, tol, `${label}: grad input`);
+    const w = (m as unknown as { weight?: Tensor | null }).weight;
+    const b = (m as unknown as { bias?: Tensor | null }).bias;
+    if (s.gradWeight) close(w!.grad!.data, s.gradWeight, tol, `${label}: grad weight`);
+    else assert.ok(!w, `${label}: unexpected weight`);
+    if (s.gradBias) close(b!.grad!.data, s.gradBias, tol, `${label}: grad bias`);
+    else assert.ok(!b, `${label}: unexpected bias`);
+    checkState(m, s.state, tol, label);
+  });
+}
+
+interface OpCase {
+  name: string;
+  fn: string;
+  params: Params;
+  inputs: TJson[];
+  output: TJson;
+  gradOutput?: TJson;
+  grads?: TJson[];
+  output64?: TJson;
+  grads64?: TJson[];
+  runningMeanAfter?: TJson;
+  runningVarAfter?: TJson;
+}
+
+interface LossCase {
+  name: string;
+  loss: 'crossEntropy' | 'nllLoss' | 'mseLoss' | 'l1Loss';
+  kwargs: { reduction?: 'mean' | 'sum' | 'none'; ignore_index?: number; label_smoothing?: number };
+  inputs: TJson[];
+  targets: number | number[] | number[][] | null;
+  output: TJson;
+  gradOutput: TJson;
+  grads: TJson[];
+}
+
+interface OptCase {
+  kind: 'SGD' | 'Adam';
+  kwargs: Params;
+  initial: TJson[];
+  grads: (TJson | null)[][];
+  after: TJson[][];
+}
+
+interface DistCase {
+  name: string;
+  fn: string;
+  params: Params;
+  shape: number[];
+  kind: 'uniform' | 'normal';
+  mean: number;
+  spread: number;
+}
+
+interface InitFixture {
+  gains: { nonlinearity: init.Nonlinearity; param: number | null; value: number }[];
+  fans: { shape: number[]; fanIn: number; fanOut: number }[];
+  dists: DistCase[];
+  modules: { kind: string; args: unknown[]; weightBound: number; biasBound: number }[];
+}
+
+interface TrainCase {
+  name: string;
+  spec: [string, unknown[], Params][];
+  optimizer: 'SGD' | 'Adam';
+  optimizerKwargs: Params;
+  initial: State;
+  inputs: TJson[];
+  targets: number[][];
+  steps: { loss: number; grads: Record<string, TJson>; state: State }[];
+  evalInput: TJson;
+  evalOutput: TJson;
+}
+
+const fx = loadFixture<{
+  layers: LayerCase[];
+  precision: LayerCase[];
+  ops: OpCase[];
+  values: OpCase[];
+  losses: LossCase[];
+  optim: OptCase[];
+  init: InitFixture;
+  training: TrainCase[];
+}>('differential');
+
+for (const c of fx.layers) {
+  for (const backend of BACKENDS) {
+    caseTest(`layer [${backend}]: ${c.name}`, () => onBackend(backend, () => runLayer(c, LAYER_TOL)));
+  }
+}
+
+for (const c of fx.precision) {
+  for (const backend of BACKENDS) {
+    caseTest(`float64 reference [${backend}]: ${c.name}`, () => onBackend(backend, () => runLayer(c, PRECISION_TOL)));
+  }
+}
+
+// ---------------------------------------------------------------- ops
+
+const p = <T>(params: Params, key: string): T => params[key] as T;
+
+const OPS: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
+  add: (q, [a, b]) => E.add(a, b, p(q, 'alpha')),
+  sub: (q, [a, b]) => a.sub(b, p(q, 'alpha')),
+  mul: (_q, [a, b]) => a.mul(b),
+  div: (_q, [a, b]) => E.div(a, b),
+  pow: (_q, [a, b]) => a.pow(b),
+  powScalar: (q, [a]) => a.pow(p(q, 'exponent')),
+  rpow: (q, [a]) => E.pow(p<number>(q, 'base'), a),
+  addScalar: (q, [a]) => a.add(p<number>(q, 'value')),
+  rsub: (q, [a]) => E.sub(p<number>(q, 'value'), a),
+  divScalar: (q, [a]) => a.div(p<number>(q, 'value')),
+  abs: (_q, [a]) => a.abs(),
+  relu: (_q, [a]) => F.relu(a),
+  leakyRelu: (q, [a]) => F.leakyRelu(a, p(q, 'slope')),
+  rsqrt: (_q, [a]) => a.rsqrt(),
+  square: (_q, [a]) => a.square(),
+  sigmoid: (_q, [a]) => F.sigmoid(a),
+  tanh: (_q, [a]) => a.tanh(),
+  exp: (_q, [a]) => a.exp(),
+  clamp: (q, [a]) => a.clamp(p(q, 'min'), p(q, 'max')),
+  sum: (q, [a]) => a.sum(p(q, 'dim'), p(q, 'keepdim')),
+  mean: (q, [a]) => a.mean(p(q, 'dim'), p(q, 'keepdim')),
+  var: (q, [a]) => a.var(p(q, 'dim'), { unbiased: p(q, 'unbiased'), correction: p(q, 'correction'), keepdim: p(q, 'keepdim') }),
+  std: (q, [a]) => E.std(a, p(q, 'dim'), { unbiased: p(q, 'unbiased'), correction: p(q, 'correction'), keepdim: p(q, 'keepdim') }),
+  max: (_q, [a]) => a.max(),
+  min: (_q, [a]) => E.min(a),
+  softmax: (q, [a]) => a.softmax(p(q, 'dim')),
+  logSoftmax: (q, [a]) => F.logSoftmax(a, p(q, 'dim')),
+  matmul: (_q, [a, b]) => a.matmul(b),
+  linear: (_q, [x, w, b]) => F.linear(x, w, b ?? null),
+  conv2d: (q, [x, w, b]) => F.conv2d(x, w, b ?? null, { stride: p(q, 'stride'), padding: p(q, 'padding'), dilation: p(q, 'dilation') }),
+  maxPool2d: (q, [x]) => F.maxPool2d(x, p(q, 'kernel'), p(q, 'stride')),
+  batchNorm: (q, [x, w, b]) => F.batchNorm(x, runningMean!, runningVar!, w, b ?? null, p(q, 'training'), p(q, 'momentum'), p(q, 'eps')),
+  layerNorm: (q, [x, w, b]) => F.layerNorm(x, p(q, 'shape'), w, b ?? null),
+  groupNorm: (q, [x]) => F.groupNorm(x, p(q, 'groups'), null, null, p(q, 'eps')),
+  instanceNorm: (_q, [x, w, b]) => F.instanceNorm(x, null, null, w, b, true),
+  expand: (q, [a]) => a.expand(p<number[]>(q, 'shape')),
+  permute: (q, [a]) => a.permute(p<number[]>(q, 'dims')),
+  transpose: (q, [a]) => a.transpose(...p<[number, number]>(q, 'dims')),
+  flatten: (q, [a]) => a.flatten(p(q, 'start'), p(q, 'end')),
+  squeeze: (q, [a]) => a.squeeze(p(q, 'dim')),
+  unsqueeze: (q, [a]) => a.unsqueeze(p(q, 'dim')),
+  reshape: (q, [a]) => a.view(p<number[]>(q, 'shape')),
+  bnChain: (_q, [x, w1, b1, w2, b2]) => F.batchNorm(F.batchNorm(x, null, null, w1, b1, true).relu().mul(1.5), null, null, w2, b2, true),
+  bnShared: (_q, [x, w, b]) => F.batchNorm(x, null, null, w, b, true).add(F.batchNorm(x.mul(2).add(1), null, null, w, b, true)),
+  reuse: (_q, [a]) => a.mul(a).add(a),
+  reuseSoftmax: (_q, [a]) => a.softmax(-1).mul(a),
+};
+
+// Running statistics handed to F.batchNorm (fresh per case run).
+let runningMean: Tensor | null = null;
+let runningVar: Tensor | null = null;
+
+const GEMM_OPS = new Set(['matmul', 'linear', 'conv2d', 'batchNorm', 'bnChain', 'bnShared']);
+
+function runOp(c: OpCase): void {
+  const fn = OPS[c.fn];
+  assert.ok(fn, `no engine mapping for ${c.fn}`);
+  if (c.fn === 'batchNorm') {
+    runningMean = tensor(p<number[]>(c.params, 'runningMean'));
+    runningVar = tensor(p<number[]>(c.params, 'runningVar'));
+  }
+  const xs = c.inputs.map((t) => fromJson(t, true));
+  const y = fn(c.params, xs);
+  assert.deepEqual(y.shape, c.output.shape, 'output shape');
+  const tol: TolFor = c.output64 ? PRECISION_TOL : (ref) => ({ rtol: 2e-6, atol: 2e-6 * Math.max(1, maxAbs(ref)) });
+  close(y.data, c.output64 ?? c.output, tol, 'output');
+  if (c.runningMeanAfter) close(runningMean!.data, c.runningMeanAfter, LAYER_TOL, 'running mean');
+  if (c.runningVarAfter) close(runningVar!.data, c.runningVarAfter, LAYER_TOL, 'running var');
+  y.backward(tensor(f32(c.gradOutput!), c.gradOutput!.shape));
+  xs.forEach((x, i) => {
+    const ref = c.grads64 ? c.grads64[i] : c.grads![i];
+    const got = x.grad ? x.grad.data : new Float32Array(x.data.length);
+    close(got, ref, c.grads64 ? PRECISION_TOL : LAYER_TOL, `grad ${i}`);
+  });
+}
+
+for (const c of fx.ops) {
+  const backends = GEMM_OPS.has(c.fn) ? BACKENDS : (['js'] as KernelBackend[]);
+  for (const backend of backends) caseTest(`op [${backend}]: ${c.name}`, () => onBackend(backend, () => runOp(c)));
+}
+
+const VALUES: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
+  argmax: (q, [a]) => a.argmax(p(q, 'dim'), p(q, 'keepdim')),
+  arange: (q) => E.arange(p(q, 'start'), p(q, 'end'), p(q, 'step')),
+  linspace: (q) => E.linspace(p(q, 'start'), p(q, 'end'), p(q, 'steps')),
+  eye: (q) => E.eye(p(q, 'n'), p(q, 'm')),
+};
+
+for (const c of fx.values) {
+  caseTest(`value: ${c.name}`, () => {
+    const y = VALUES[c.fn](c.params, c.inputs.map((t) => fromJson(t)));
+    assert.deepEqual(y.shape, c.output.shape, 'shape');
+    // Factories compute in float64 and round once; PyTorch steps in float32: an ulp or so.
+    assertClose(y.data, f32(c.output), { rtol: 1e-6, atol: 1e-6 });
+  });
+}
+
+// ---------------------------------------------------------------- losses
+
+for (const c of fx.losses) {
+  caseTest(`loss: ${c.name}`, () => {
+    const xs = c.inputs.map((t) => fromJson(t, true));
+    const opts = { reduction: c.kwargs.reduction, ignoreIndex: c.kwargs.ignore_index, labelSmoothing: c.kwargs.label_smoothing };
+    // Without class indices, crossEntropy's second input is a tensor of class probabilities.
+    const targets = c.targets === null ? xs[1] : tensor(c.targets as never);
+    let y: Tensor;
+    switch (c.loss) {
+      case 'crossEntropy': y = F.crossEntropy(xs[0], targets, opts); break;
+      case 'nllLoss': y = F.nllLoss(xs[0], targets, opts); break;
+      case 'mseLoss': y = F.mseLoss(xs[0], xs[1], opts); break;
+      case 'l1Loss': y = F.l1Loss(xs[0], xs[1], opts); break;
+    }
+    assert.deepEqual(y.shape, c.output.shape, 'shape');
+    assertClose(y.data, f32(c.output), { rtol: 1e-5, atol: 1e-6, msg: 'loss' });
+    y.backward(tensor(f32(c.gradOutput), c.gradOutput.shape));
+    xs.forEach((x, i) => assertClose(x.grad!.data, f32(c.grads[i]), { rtol: 1e-5, atol: 1e-6, msg: `grad ${i}` }));
+  });
+}
+
+// ---------------------------------------------------------------- optimizers
+
+for (const c of fx.optim) {
+  caseTest(`optim: ${c.kind} ${JSON.stringify(c.kwargs)} over ${c.grads.length} steps, 2 params`, () => {
+    const params = c.initial.map((t) => fromJson(t, true));
+    const o = camelKeys(c.kwargs) as never;
+    const opt = c.kind === 'SGD' ? new optim.SGD(params, o) : new optim.Adam(params, o);
+    c.grads.forEach((gs, k) => {
+      params.forEach((q, i) => (q.grad = gs[i] ? fromJson(gs[i]!) : null));
+      opt.step();
+      // Same float32 operation order as PyTorch's single-tensor loops: a few ulps after 6 steps.
+      params.forEach((q, i) => assertClose(q.data, f32(c.after[k][i]), { rtol: 2e-6, atol: 1e-7, msg: `step ${k} param ${i}` }));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- init
+
+test('init: calculateGain matches PyTorch', () => {
+  for (const g of fx.init.gains) {
+    const got = init.calculateGain(g.nonlinearity, g.param ?? undefined);
+    assert.ok(Math.abs(got - g.value) <= 1e-12 * Math.abs(g.value), `${g.nonlinearity}(${g.param}): ${got} vs ${g.value}`);
+  }
+});
+
+test('init: fan in / fan out match PyTorch', () => {
+  for (const f of fx.init.fans) {
+    const got = init.calculateFanInAndFanOut(E.zeros(f.shape));
+    assert.deepEqual(got, { fanIn: f.fanIn, fanOut: f.fanOut }, JSON.stringify(f.shape));
+  }
+});
+
+/** Sample mean, std and largest |x − mean| of a float32 array (float64 sums). */
+function sampleStats(x: Float32Array, center: number): { mean: number; std: number; maxDev: number } {
+  let s = 0;
+  for (const v of x) s += v;
+  const mean = s / x.length;
+  let ss = 0, maxDev = 0;
+  for (const v of x) {
+    ss += (v - mean) ** 2;
+    maxDev = Math.max(maxDev, Math.abs(v - center));
+  }
+  return { mean, std: Math.sqrt(ss / (x.length - 1)), maxDev };
+}
+
+const INITS: Record<string, (t: Tensor, q: Params, g: Generator) => Tensor> = {
+  uniform: (t, q, g) => init.uniform_(t, p(q, 'a'), p(q, 'b'), { generator: g }),
+  normal: (t, q, g) => init.normal_(t, p(q, 'mean'), p(q, 'std'), { generator: g }),
+  xavierUniform: (t, q, g) => init.xavierUniform_(t, p(q, 'gain'), { generator: g }),
+  xavierNormal: (t, q, g) => init.xavierNormal_(t, p(q, 'gain'), { generator: g }),
+  kaimingUniform: (t, q, g) => init.kaimingUniform_(t, { ...(q as object), generator: g }),
+  kaimingNormal: (t, q, g) => init.kaimingNormal_(t, { ...(q as object), generator: g }),
+};
+
+for (const d of fx.init.dists) {
+  test(`init statistics: ${d.name}`, () => {
+    // Random streams differ from torch's: compare the distribution, not the values.
+    const t = INITS[d.fn](E.zeros(d.shape), d.params, new Generator(1234));
+    const n = t.data.length;
+    const { mean, std, maxDev } = sampleStats(t.data, d.mean);
+    const expectStd = d.kind === 'uniform' ? d.spread / Math.sqrt(3) : d.spread;
+    // Five standard errors: the sample std of n draws has a relative standard error ≲ 1/√(2n)·√2.
+    assert.ok(Math.abs(std - expectStd) < 5 * expectStd * Math.SQRT2 / Math.sqrt(n), `std ${std} vs ${expectStd}`);
+    assert.ok(Math.abs(mean - d.mean) < 5 * expectStd / Math.sqrt(n), `mean ${mean} vs ${d.mean}`);
+    if (d.kind === 'uniform') {
+      assert.ok(maxDev <= d.spread * (1 + 1e-6), `max |x − mean| ${maxDev} > bound ${d.spread}`);
+      assert.ok(maxDev > d.spread * 0.99, `bound ${d.spread} not reached (${maxDev})`);
+    }
+  });
+}
+
+test('init: default Linear / Conv2d parameters stay within PyTorch bounds', () => {
+  for (const m of fx.init.modules) {
+    const mod = (m.kind === 'Linear'
+      ? new nn.Linear(m.args[0] as number, m.args[1] as number, { generator: new Generator(7) })
+      : new nn.Conv2d(m.args[0] as number, m.args[1] as number, m.args[2] as [number, number], { generator: new Generator(7) })) as nn.Linear | nn.Conv2d;
+    const w = sampleStats(mod.weight.data, 0);
+    const b = sampleStats(mod.bias!.data, 0);
+    assert.ok(w.maxDev <= m.weightBound * (1 + 1e-6) && w.maxDev > 0.99 * m.weightBound, `${m.kind} weight bound`);
+    const expectStd = m.weightBound / Math.sqrt(3);
+    assert.ok(Math.abs(w.std - expectStd) < 0.05 * expectStd, `${m.kind} weight std ${w.std} vs ${expectStd}`);
+    assert.ok(b.maxDev <= m.biasBound * (1 + 1e-6), `${m.kind} bias bound`);
+  }
+});
+
+// ---------------------------------------------------------------- short training runs
+
+function camelPath(k: string): string {
+  return k.split('.').map((q) => q.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('.');
+}
+
+function runTraining(c: TrainCase): void {
+  const net = new nn.Sequential(...c.spec.map(([kind, args, kwargs]) => buildModule(kind, args, kwargs)));
+  net.loadStateDict(stateFromJson(c.initial));
+  const o = camelKeys(c.optimizerKwargs) as never;
+  const opt = c.optimizer === 'SGD' ? new optim.SGD(net.parameters(), o) : new optim.Adam(net.parameters(), o);
+  // Differences start at float32 rounding and grow a little each step (as in torch-training.test.ts).
+  const tol = { rtol: 1e-4, atol: 1e-5 };
+  c.steps.forEach((s, i) => {
+    net.train();
+    opt.zeroGrad();
+    const loss = F.crossEntropy(net.forward(fromJson(c.inputs[i])), c.targets[i]);
+    loss.backward();
+    assertClose([loss.item()], [Math.fround(s.loss)], { rtol: 1e-5, atol: 1e-6, msg: `step ${i} loss` });
+    const named = new Map(net.namedParameters());
+    for (const [k, g] of Object.entries(s.grads)) assertClose(named.get(camelPath(k))!.grad!.data, f32(g), { ...tol, msg: `step ${i} grad ${k}` });
+    opt.step();
+    const state = net.stateDict();
+    for (const [k, v] of Object.entries(s.state)) {
+      const got = state[camelPath(k)];
+      if (typeof v === 'number') assert.equal(got, v, `step ${i} ${k}`);
+      else assertClose((got as Tensor).data, f32(v), { ...tol, msg: `step ${i} ${k}` });
+    }
+  });
+  net.eval();
+  assertClose(net.forward(fromJson(c.evalInput)).data, f32(c.evalOutput), { ...tol, msg: 'eval output' });
+}
+
+for (const c of fx.training) {
+  for (const backend of BACKENDS) caseTest(`training [${backend}]: ${c.name}`, () => onBackend(backend, () => runTraining(c)));
+}
