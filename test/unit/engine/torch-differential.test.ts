@@ -11,7 +11,7 @@ import {
   type KernelBackend, type Tensor,
 } from './imports';
 import { assertClose } from './helpers';
-import { camelKeys, f32, fromJson, loadFixture, stateFromJson, type LayerCase, type State, type TJson } from './fixtures';
+import { buildModule, camelKeys, f32, fromJson, loadFixture, stateFromJson, type LayerCase, type State, type TJson } from './fixtures';
 
 const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
 
@@ -33,31 +33,6 @@ function caseTest(name: string, fn: () => void): void {
 // ---------------------------------------------------------------- layers
 
 type Params = Record<string, unknown>;
-
-function buildModule(kind: string, args: unknown[], kwargs: Params): nn.Module {
-  const o = camelKeys(kwargs) as never;
-  const a = args as never[];
-  switch (kind) {
-    case 'BatchNorm1d': return new nn.BatchNorm1d(a[0], o);
-    case 'BatchNorm2d': return new nn.BatchNorm2d(a[0], o);
-    case 'BatchNorm3d': return new nn.BatchNorm3d(a[0], o);
-    case 'LayerNorm': return new nn.LayerNorm(a[0], o);
-    case 'GroupNorm': return new nn.GroupNorm(a[0], a[1], o);
-    case 'InstanceNorm1d': return new nn.InstanceNorm1d(a[0], o);
-    case 'InstanceNorm2d': return new nn.InstanceNorm2d(a[0], o);
-    case 'Linear': return new nn.Linear(a[0], a[1], o);
-    case 'Conv2d': return new nn.Conv2d(a[0], a[1], a[2], o);
-    case 'MaxPool2d': return new nn.MaxPool2d(a[0], a[1] ?? null);
-    case 'LeakyReLU': return new nn.LeakyReLU(a[0]);
-    case 'Softmax': return new nn.Softmax(a[0]);
-    case 'LogSoftmax': return new nn.LogSoftmax(a[0]);
-    case 'Flatten': return new nn.Flatten(a[0], a[1]);
-    case 'Identity': return new nn.Identity();
-    case 'ReLU': return new nn.ReLU();
-    case 'Tanh': return new nn.Tanh();
-    default: throw new Error(`unknown module kind ${kind}`);
-  }
-}
 
 interface Tol { rtol: number; atol: number }
 
