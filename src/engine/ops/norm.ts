@@ -29,9 +29,10 @@ function sizeError(name: string, expected: number, t: Tensor): Error {
 // For S = 1 the kernels walk 4 channels at a time down all N rows, keeping the channels'
 // accumulators and coefficients in locals; for S > 1 the contiguous runs of S values are unrolled
 // with independent accumulators. Every intermediate is a float64 JS number; only the stored outputs
-// are rounded to float32. The statistics are one-pass over data shifted by the channel's first
-// value: var = mean((x − x₀)²) − mean(x − x₀)². As x₀ is a data point, (x₀ − mean)² ≤ N·var, so
-// the cancellation costs at most a relative 1e-16·N: 1e4 + 0.01·noise stays exact.
+// are rounded to float32. The statistics are one-pass over data shifted by x₀, an average of a few
+// of the channel's values (shiftEstimate): var = mean((x − x₀)²) − mean(x − x₀)². As x₀ lies within
+// the data, (x₀ − mean)² ≤ N·var, so the cancellation costs at most a relative 1e-16·N:
+// 1e4 + 0.01·noise stays exact.
 
 /** s1[c], s2[c] = Σ(x − sh[c]), Σ(x − sh[c])² over channel c of (N, C, S), for c in [c0, c1). */
 function channelSums(x: Float32Array, N: number, C: number, S: number, c0: number, c1: number, sh: Float64Array, s1: Float64Array, s2: Float64Array): void {
