@@ -137,8 +137,26 @@ def layers():
         {'padding': 'same', 'dilation': [1, 2]}, [randn(2, 2, 5, 6)], ['train'], False)
     add("Conv2d(2,2,3) padding='valid' no bias", nn.Conv2d, 'Conv2d', [2, 2, 3], {'padding': 'valid', 'bias': False},
         [randn(1, 2, 4, 5)], ['train'], False)
+    # groups: weight (out, in/groups, kh, kw), one GEMM per group
+    add('Conv2d(4,6,3) groups=2 pad 1', nn.Conv2d, 'Conv2d', [4, 6, 3], {'groups': 2, 'padding': 1},
+        [randn(2, 4, 5, 6)], ['train'], False)
+    add('Conv2d(3,3,3) depthwise groups=3 stride 2 no bias', nn.Conv2d, 'Conv2d', [3, 3, 3],
+        {'groups': 3, 'stride': 2, 'bias': False}, [randn(2, 3, 7, 6)], ['train'], False)
+    add('Conv2d(6,9,[2,3]) groups=3 dil [2,1] pad [1,2] stride [1,2]', nn.Conv2d, 'Conv2d', [6, 9, [2, 3]],
+        {'groups': 3, 'dilation': [2, 1], 'padding': [1, 2], 'stride': [1, 2]}, [randn(3, 6, 6, 7)], ['train'], False)
+    add("Conv2d(4,8,3) groups=4 padding='same' unbatched", nn.Conv2d, 'Conv2d', [4, 8, 3],
+        {'groups': 4, 'padding': 'same'}, [randn(4, 5, 5)], ['train'], False)
+    add('Conv2d(4,2,1) groups=2 1x1', nn.Conv2d, 'Conv2d', [4, 2, 1], {'groups': 2}, [randn(2, 4, 3, 3)], ['train'], False)
     # Activation / shape modules
     add('MaxPool2d(2, stride 1)', nn.MaxPool2d, 'MaxPool2d', [2, 1], {}, [randn(2, 2, 4, 5)], ['train'], False)
+    add('MaxPool2d(3, 2) padding 1 ceil_mode', nn.MaxPool2d, 'MaxPool2d', [3, 2], {'padding': 1, 'ceil_mode': True},
+        [randn(2, 3, 6, 7)], ['train'], False)
+    add('MaxPool2d(2, 2) padding 1 ceil_mode, last window dropped', nn.MaxPool2d, 'MaxPool2d', [2, 2],
+        {'padding': 1, 'ceil_mode': True}, [randn(1, 2, 5, 5)], ['train'], False)
+    add('MaxPool2d([3,2], [2,1]) dilation [1,2] padding [1,0] unbatched', nn.MaxPool2d, 'MaxPool2d', [[3, 2], [2, 1]],
+        {'dilation': [1, 2], 'padding': [1, 0]}, [randn(2, 7, 6)], ['train'], False)
+    add('MaxPool2d(2) dilation 2 ceil_mode', nn.MaxPool2d, 'MaxPool2d', [2], {'dilation': 2, 'ceil_mode': True},
+        [randn(2, 2, 6, 7)], ['train'], False)
     add('MaxPool2d([2,3], stride [2,1]) unbatched', nn.MaxPool2d, 'MaxPool2d', [[2, 3], [2, 1]], {},
         [randn(3, 5, 6)], ['train'], False)
     add('MaxPool2d(3) default stride', nn.MaxPool2d, 'MaxPool2d', [3], {}, [randn(1, 2, 7, 8)], ['train'], False)
@@ -323,6 +341,17 @@ def ops():
     tie = torch.tensor([[1.0, 3.0, 3.0], [-1.0, 3.0, 0.0]])
     c.append(op('max with ties', 'max', {}, torch.max, [tie]))
     c.append(op('min with ties', 'min', {}, torch.min, [-tie]))
+    # along a dim: the gradient goes to the first extreme (ties) or the first NaN
+    tie3 = torch.tensor([[[1.0, 4.0], [4.0, 2.0], [4.0, 2.0]], [[0.0, -1.0], [0.0, -1.0], [3.0, -1.0]]])
+    nan = torch.tensor([[1.0, float('nan'), 5.0, float('nan')], [2.0, 2.0, -1.0, 0.0]])
+    for fn, f in (('maxDim', torch.max), ('minDim', torch.min)):
+        for name, params, x in (
+            ('dim 1 with ties', {'dim': 1}, tie3), ('dim -1 keepdim with ties', {'dim': -1, 'keepdim': True}, tie3),
+            ('dim 0 keepdim', {'dim': 0, 'keepdim': True}, randn(3, 4, 2)), ('dim 2', {'dim': 2}, randn(2, 3, 5)),
+            ('dim 1 with NaN', {'dim': 1}, nan), ('0-d dim 0', {'dim': 0}, randn()),
+        ):
+            kd = params.get('keepdim', False)
+            c.append(op(f'{fn} {name}', fn, params, lambda a, f=f, d=params['dim'], kd=kd: f(a, d, keepdim=kd)[0], [x]))
     # softmax on non-last dims
     c.append(op('softmax dim 1 of 3-D', 'softmax', {'dim': 1}, lambda a: torch.softmax(a, 1), [randn(2, 4, 3, scale=3)]))
     c.append(op('softmax dim -3 of 4-D', 'softmax', {'dim': -3}, lambda a: torch.softmax(a, -3),
@@ -346,8 +375,37 @@ def ops():
                 [randn(2, 3, 6, 5), randn(4, 3, 3, 2), randn(4)]))
     c.append(op('conv2d unbatched no bias', 'conv2d', {'bias': False},
                 lambda x, w: F.conv2d(x, w), [randn(2, 5, 4), randn(3, 2, 2, 2)]))
+    for name, kw, shapes in (
+        ('groups=2', {'groups': 2}, [(2, 4, 5, 5), (6, 2, 3, 3), (6,)]),
+        ('groups=3 stride 2 pad 1 no bias', {'groups': 3, 'stride': 2, 'padding': 1}, [(2, 6, 7, 6), (3, 2, 3, 2)]),
+        ('depthwise groups=4, 2 per group, dil 2', {'groups': 4, 'dilation': 2}, [(1, 4, 6, 6), (8, 1, 2, 2), (8,)]),
+        ("groups=2 padding='same' unbatched", {'groups': 2, 'padding': 'same'}, [(4, 5, 4), (2, 2, 2, 3), (2,)]),
+        ('groups=2 large (gemm panels)', {'groups': 2, 'padding': 1}, [(2, 16, 9, 9), (24, 8, 3, 3), (24,)]),
+    ):
+        kwt = {k: tuple(v) if isinstance(v, list) else v for k, v in kw.items()}
+        c.append(op(f'conv2d {name}', 'conv2d', {'bias': len(shapes) == 3, **kw},
+                    lambda x, w, b=None, kwt=kwt: F.conv2d(x, w, b, **kwt), [randn(*sh) for sh in shapes]))
     c.append(op('maxPool2d 2 stride 2', 'maxPool2d', {'kernel': 2, 'stride': None},
                 lambda x: F.max_pool2d(x, 2), [randn(2, 3, 5, 4)]))
+    for name, kw, shape in (
+        ('3 stride 2 pad 1', {'kernel': 3, 'stride': 2, 'padding': 1}, (2, 2, 7, 6)),
+        ('2 stride 2 pad 1 ceil (last window dropped)', {'kernel': 2, 'stride': 2, 'padding': 1, 'ceilMode': True}, (1, 2, 5, 5)),
+        ('3 stride 2 ceil (partial window)', {'kernel': 3, 'stride': 2, 'ceilMode': True}, (2, 1, 6, 8)),
+        ('[3,2] stride [1,2] dil [2,1] pad [1,1] ceil', {'kernel': [3, 2], 'stride': [1, 2], 'dilation': [2, 1],
+                                                         'padding': [1, 1], 'ceilMode': True}, (1, 3, 7, 7)),
+        ('4 stride 3 dil 2 pad 2 unbatched', {'kernel': 4, 'stride': 3, 'dilation': 2, 'padding': 2}, (2, 9, 10)),
+        ('2 stride 1 dil 3', {'kernel': 2, 'stride': 1, 'dilation': 3}, (1, 2, 5, 6)),
+    ):
+        pk = {'padding': kw.get('padding', 0), 'dilation': kw.get('dilation', 1), 'ceil_mode': kw.get('ceilMode', False)}
+        pk = {k: tuple(v) if isinstance(v, list) else v for k, v in pk.items()}
+        st = tuple(kw['stride']) if isinstance(kw['stride'], list) else kw['stride']
+        ks = tuple(kw['kernel']) if isinstance(kw['kernel'], list) else kw['kernel']
+        c.append(op(f'maxPool2d {name}', 'maxPool2d', kw, lambda x, ks=ks, st=st, pk=pk: F.max_pool2d(x, ks, st, **pk),
+                    [randn(*shape)]))
+    # ties and -inf: PyTorch's loop keeps the first maximum, an all -inf window its first element
+    ti = torch.tensor([[[[1.0, 1.0, 0.0], [1.0, float('-inf'), 2.0], [2.0, 2.0, float('-inf')]]]])
+    c.append(op('maxPool2d 2 stride 1 pad 1, ties and -inf', 'maxPool2d', {'kernel': 2, 'stride': 1, 'padding': 1},
+                lambda x: F.max_pool2d(x, 2, 1, 1), [ti]))
     # functional norms with explicit arguments
     rm, rv = randn(3, scale=0.3), pos(3)
 
@@ -409,6 +467,35 @@ def values():
         ('argmax dim 0 keepdim', 'argmax', {'dim': 0, 'keepdim': True}, lambda a: a.argmax(0, keepdim=True)),
     ):
         c.append({'name': name, 'fn': fn, 'params': params, 'inputs': [T(x)], 'output': T(f(x).float())})
+    for fn, f in (('argmin', torch.argmin), ('maxIndices', lambda a, *r, **k: torch.max(a, *r, **k)[1]),
+                  ('minIndices', lambda a, *r, **k: torch.min(a, *r, **k)[1])):
+        cases = [({'dim': 1}, (1,), {}), ({'dim': 0, 'keepdim': True}, (0,), {'keepdim': True}), ({'dim': -1}, (-1,), {})]
+        if fn == 'argmin':
+            cases += [({}, (), {}), ({'keepdim': True}, (), {'keepdim': True})]
+        for params, args, kw in cases:
+            c.append({'name': f'{fn} {params}', 'fn': fn, 'params': params, 'inputs': [T(x)],
+                      'output': T(f(x, *args, **kw).float())})
+    xn = torch.tensor([[1.0, float('nan'), 3.0, float('nan')], [2.0, -1.0, -1.0, 5.0]])
+    for fn, f in (('argmax', torch.argmax), ('argmin', torch.argmin), ('maxIndices', lambda a, d: torch.max(a, d)[1]),
+                  ('minIndices', lambda a, d: torch.min(a, d)[1])):
+        c.append({'name': f'{fn} dim 1 with NaN', 'fn': fn, 'params': {'dim': 1}, 'inputs': [T(xn)],
+                  'output': T(f(xn, 1).float())})
+    c.append({'name': 'argmin all with NaN', 'fn': 'argmin', 'params': {}, 'inputs': [T(xn)],
+              'output': T(torch.argmin(xn).float())})
+    # max_pool2d's indices: flat positions within each H×W plane
+    for params, shape in (({'kernel': 3, 'stride': 2, 'padding': 1, 'ceilMode': True}, (2, 2, 6, 5)),
+                          ({'kernel': [2, 3], 'stride': 1, 'dilation': [2, 1]}, (3, 5, 6))):
+        xp = randn(*shape)
+        ks = tuple(params['kernel']) if isinstance(params['kernel'], list) else params['kernel']
+        dil = params.get('dilation', 1)
+        _, idx = F.max_pool2d(xp, ks, params['stride'], params.get('padding', 0), tuple(dil) if isinstance(dil, list) else dil,
+                              params.get('ceilMode', False), return_indices=True)
+        c.append({'name': f'maxPool2d indices {params}', 'fn': 'maxPool2dIndices', 'params': params, 'inputs': [T(xp)],
+                  'output': T(idx.float())})
+    xi = torch.tensor([[[[float('-inf')] * 3] * 3], [[[float('nan'), 1.0, float('nan')], [0.0, 2.0, 2.0], [2.0, 2.0, 0.0]]]])
+    c.append({'name': 'maxPool2d indices: all -inf windows, NaN, ties', 'fn': 'maxPool2dIndices',
+              'params': {'kernel': 2, 'stride': 1, 'padding': 1}, 'inputs': [T(xi)],
+              'output': T(F.max_pool2d(xi, 2, 1, 1, return_indices=True)[1].float())})
     for params, y in (
         ({'start': 5}, torch.arange(5.0)),
         ({'start': -1.5, 'end': 2.3, 'step': 0.4}, torch.arange(-1.5, 2.3, 0.4)),
@@ -430,6 +517,10 @@ def values():
 
 # ---------------------------------------------------------------- losses
 
+def kw_name(kw):
+    return str({k: 'w' if isinstance(v, torch.Tensor) else v for k, v in kw.items()})
+
+
 def losses():
     c = []
 
@@ -438,6 +529,7 @@ def losses():
         y = torch_fn(*xs)
         g = torch.randn(y.shape)
         y.backward(g)
+        kwargs = {k: v.tolist() if isinstance(v, torch.Tensor) else v for k, v in kwargs.items()}
         c.append({'name': name, 'loss': loss, 'kwargs': kwargs, 'inputs': [T(x) for x in inputs],
                   'targets': targets.tolist() if targets is not None else None, 'output': T(y), 'gradOutput': T(g),
                   'grads': [T(x.grad) for x in xs]})
@@ -479,6 +571,52 @@ def losses():
     t6 = torch.tensor([3, 0, 1, 1, 2, 0])
     for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none'}, {'ignore_index': 1}):
         case(f'nllLoss {kw}', 'nllLoss', kw, [lp], t6, lambda x, kw=kw: F.nll_loss(x, t6, **kw))
+    # class weights: a weighted mean divides by the weights of the non-ignored targets; with label
+    # smoothing PyTorch 1.13 adds eps/C·(−Σ_c w_c·logp_c), normalized by the same weight sum
+    w5 = torch.tensor([0.5, 2.0, 1.0, 0.25, 3.0])
+    for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none'}, {'ignore_index': 2}, {'ignore_index': 2, 'reduction': 'none'},
+               {'label_smoothing': 0.2}, {'label_smoothing': 0.2, 'reduction': 'sum'},
+               {'label_smoothing': 0.3, 'reduction': 'none', 'ignore_index': 4},
+               {'label_smoothing': 0.15, 'ignore_index': 2}, {'label_smoothing': 1.0}):
+        kw = {'weight': w5, **kw}
+        case(f'crossEntropy weight {kw_name(kw)}', 'crossEntropy', kw, [logits], tgt_ign,
+             lambda x, kw=kw: F.cross_entropy(x, tgt_ign, **kw))
+    case('crossEntropy weight, -100 targets, smoothing', 'crossEntropy', {'weight': w5, 'label_smoothing': 0.1}, [logits],
+         tgt, lambda x: F.cross_entropy(x, tgt, weight=w5, label_smoothing=0.1))
+    w4 = torch.tensor([1.5, 0.5, 2.0, 0.75])
+    for kw in ({}, {'label_smoothing': 0.1, 'reduction': 'none'}, {'label_smoothing': 0.25}, {'reduction': 'sum', 'label_smoothing': 0.3}):
+        kw = {'weight': w4, **kw}
+        case(f'crossEntropy weight K-dim (N,C,d) {kw_name(kw)}', 'crossEntropy', kw, [kd], kt,
+             lambda x, kw=kw: F.cross_entropy(x, kt, **kw))
+    kd2 = randn(2, 3, 2, 3, scale=2)
+    kt2 = torch.tensor([[[0, 2, 1], [2, -100, 0]], [[1, 1, 0], [2, 0, -100]]])
+    w3 = torch.tensor([0.2, 1.0, 2.5])
+    case('crossEntropy weight K-dim (N,C,d1,d2) smoothing', 'crossEntropy', {'weight': w3, 'label_smoothing': 0.2}, [kd2], kt2,
+         lambda x: F.cross_entropy(x, kt2, weight=w3, label_smoothing=0.2))
+    w6 = torch.tensor([1.0, 0.5, 2.0, 1.5, 0.1, 3.0])
+    for kw in ({'reduction': 'none'}, {'label_smoothing': 0.1}):
+        kw = {'weight': w6, **kw}
+        case(f'crossEntropy weight unbatched (C) {kw_name(kw)}', 'crossEntropy', kw, [u], torch.tensor(4),
+             lambda x, kw=kw: F.cross_entropy(x, torch.tensor(4), **kw))
+    wz = torch.tensor([0.0, 1.0, 0.0, 2.0, 0.0])
+    case('crossEntropy weight with zeros', 'crossEntropy', {'weight': wz, 'label_smoothing': 0.1}, [logits], tgt_ign,
+         lambda x: F.cross_entropy(x, tgt_ign, weight=wz, label_smoothing=0.1))
+    # class probabilities: the weight scales each class term, the mean still divides by N·d1·…
+    w4p = torch.tensor([0.5, 1.0, 2.0, 1.5])
+    for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none', 'label_smoothing': 0.2}, {'label_smoothing': 0.1}):
+        kw = {'weight': w4p, **kw}
+        case(f'crossEntropy probabilities weight {kw_name(kw)}', 'crossEntropy', kw, [sl, probs], None,
+             lambda x, t, kw=kw: F.cross_entropy(x, t, **kw))
+    case('crossEntropy probabilities weight K-dim (N,C,d1,d2)', 'crossEntropy', {'weight': w3, 'label_smoothing': 0.1},
+         [randn(2, 3, 2, 2), kprobs], None, lambda x, t: F.cross_entropy(x, t, weight=w3, label_smoothing=0.1))
+    case('crossEntropy probabilities weight unbatched (C)', 'crossEntropy', {'weight': w4p},
+         [randn(4), torch.softmax(randn(4), 0)], None, lambda x, t: F.cross_entropy(x, t, weight=w4p))
+    w4n = torch.tensor([0.3, 2.0, 1.0, 0.7])
+    for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none'}, {'ignore_index': 1}, {'ignore_index': 0, 'reduction': 'none'}):
+        kw = {'weight': w4n, **kw}
+        case(f'nllLoss weight {kw_name(kw)}', 'nllLoss', kw, [lp], t6, lambda x, kw=kw: F.nll_loss(x, t6, **kw))
+    lpk = torch.log_softmax(randn(2, 3, 2, 3), 1)
+    case('nllLoss weight K-dim (N,C,d1,d2)', 'nllLoss', {'weight': w3}, [lpk], kt2, lambda x: F.nll_loss(x, kt2, weight=w3))
     a, b = randn(2, 3, 4), randn(2, 3, 4)
     for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none'}):
         case(f'mseLoss 3-D {kw}', 'mseLoss', kw, [a, b], None, lambda x, y, kw=kw: F.mse_loss(x, y, **kw))
@@ -486,6 +624,66 @@ def losses():
     b2[0, 0] = a[0, 0]  # zero difference: l1's gradient is sign(0) = 0
     for kw in ({}, {'reduction': 'sum'}, {'reduction': 'none'}):
         case(f'l1Loss {kw}', 'l1Loss', kw, [a, b2], None, lambda x, y, kw=kw: F.l1_loss(x, y, **kw))
+    return c
+
+
+# ---------------------------------------------------------------- errors
+
+def errors():
+    """PyTorch's messages for invalid arguments; `fn` and `params` tell the test which engine call to make."""
+    c = []
+
+    def case(name, fn, params, inputs, torch_fn):
+        try:
+            torch_fn(*inputs)
+        except (RuntimeError, ValueError, IndexError) as e:
+            c.append({'name': name, 'fn': fn, 'params': params, 'inputs': [T(x) for x in inputs],
+                      'message': str(e).split('\n')[0]})
+            return
+        raise AssertionError(f'{name}: PyTorch did not raise')
+
+    x4 = randn(1, 4, 5, 5)
+    case('conv2d input channels != weight in·groups', 'conv2d', {'groups': 2}, [x4, randn(4, 3, 3, 3)],
+         lambda x, w: F.conv2d(x, w, groups=2))
+    case('conv2d out channels not divisible by groups', 'conv2d', {'groups': 2}, [x4, randn(3, 2, 3, 3)],
+         lambda x, w: F.conv2d(x, w, groups=2))
+    case('conv2d groups=0', 'conv2d', {'groups': 0}, [x4, randn(4, 2, 3, 3)], lambda x, w: F.conv2d(x, w, groups=0))
+    case('conv2d bias size', 'conv2d', {'groups': 2}, [x4, randn(4, 2, 3, 3), randn(3)],
+         lambda x, w, b: F.conv2d(x, w, b, groups=2))
+    for args, kw in (([4, 6, 3], {'groups': 3}), ([6, 4, 3], {'groups': 3}), ([6, 6, 3], {'groups': 0})):
+        case(f'Conv2d{tuple(args)} {kw}', 'Conv2dModule', {'args': args, 'kwargs': kw}, [],
+             lambda args=args, kw=kw: nn.Conv2d(*args, **kw))
+    x5 = randn(1, 2, 5, 5)
+    for kw in ({'kernel': 3, 'padding': 2}, {'kernel': [3, 5], 'padding': [1, 3]}, {'kernel': 2, 'stride': 0},
+               {'kernel': 0, 'stride': 1}, {'kernel': 2, 'dilation': 0}, {'kernel': 2, 'stride': -1},
+               {'kernel': 2, 'padding': [0, -1]}, {'kernel': 7}, {'kernel': 3, 'dilation': 3},
+               {'kernel': [1, 2, 3]}, {'kernel': 2, 'stride': [1, 2, 3]}, {'kernel': 2, 'padding': [1, 1, 1]},
+               {'kernel': 2, 'dilation': [1, 2, 1]}):
+        tk = {'kernel_size': kw['kernel'], 'stride': kw.get('stride'), 'padding': kw.get('padding', 0),
+              'dilation': kw.get('dilation', 1)}
+        case(f'max_pool2d {kw}', 'maxPool2d', kw, [x5], lambda x, tk=tk: F.max_pool2d(x, **tk))
+    case('max_pool2d 2-D input', 'maxPool2d', {'kernel': 2}, [randn(5, 5)], lambda x: F.max_pool2d(x, 2))
+    case('max_pool2d unbatched output too small', 'maxPool2d', {'kernel': 7}, [randn(2, 5, 5)], lambda x: F.max_pool2d(x, 7))
+    xl, tl = randn(4, 3), torch.tensor([0, 2, 1, 1])
+    for loss, fl in (('crossEntropy', F.cross_entropy), ('nllLoss', F.nll_loss)):
+        for w in (torch.ones(4), torch.ones(3, 1)):
+            case(f'{loss} weight of shape {list(w.shape)}', loss, {'weight': w.tolist()}, [xl],
+                 lambda x, fl=fl, w=w: fl(x, tl, weight=w))
+    xk, tk3 = randn(2, 3, 4), torch.zeros(2, 4, dtype=torch.long)
+    case('crossEntropy K-dim weight of shape [4]', 'crossEntropy', {'weight': [1.0] * 4}, [xk],
+         lambda x: F.cross_entropy(x, tk3, weight=torch.ones(4)))
+    case('crossEntropy probabilities weight of shape [4]', 'crossEntropyProb', {'weight': [1.0] * 4},
+         [xl, torch.softmax(xl, 1)], lambda x, t: F.cross_entropy(x, t, weight=torch.ones(4)))
+    wg = torch.ones(3, requires_grad=True)
+    case('crossEntropy weight requiring grad', 'crossEntropyWeightGrad', {}, [xl], lambda x: F.cross_entropy(x, tl, weight=wg))
+    case('nllLoss K-dim weight requiring grad', 'nllLossWeightGrad', {}, [xk],
+         lambda x: F.nll_loss(x, tk3, weight=torch.ones(3, requires_grad=True)))
+    for f in ('max', 'min'):
+        case(f'{f} dim out of range', f'{f}Dim', {'dim': 2}, [randn(2, 3)], lambda x, f=f: getattr(torch, f)(x, 2))
+        case(f'{f} over an empty dim', f'{f}Dim', {'dim': 1}, [torch.zeros(2, 0)], lambda x, f=f: getattr(torch, f)(x, 1))
+    case('argmin of an empty tensor', 'argmin', {}, [torch.zeros(0, 3)], lambda x: torch.argmin(x))
+    case('argmin over an empty dim', 'argmin', {'dim': 0}, [torch.zeros(0, 3)], lambda x: torch.argmin(x, 0))
+    case('argmax of an empty tensor', 'argmax', {}, [torch.zeros(0, 3)], lambda x: torch.argmax(x))
     return c
 
 
@@ -570,11 +768,15 @@ def init_cases():
          lambda w: nn.init.kaiming_normal_(w, nonlinearity='tanh'), 'normal', 0, g('tanh') / math.sqrt(50))
     lin = nn.Linear(40, 300)
     conv = nn.Conv2d(6, 50, (3, 5))
+    gconv = nn.Conv2d(12, 60, 3, groups=4)  # fan-in = (12 / 4)·3·3
     modules = [
         {'kind': 'Linear', 'args': [40, 300], 'weightBound': 1 / math.sqrt(40), 'biasBound': 1 / math.sqrt(40),
          'torchWeightMaxAbs': lin.weight.abs().max().item(), 'torchWeightStd': lin.weight.std().item()},
         {'kind': 'Conv2d', 'args': [6, 50, [3, 5]], 'weightBound': 1 / math.sqrt(90), 'biasBound': 1 / math.sqrt(90),
          'torchWeightMaxAbs': conv.weight.abs().max().item(), 'torchWeightStd': conv.weight.std().item()},
+        {'kind': 'Conv2d', 'args': [12, 60, 3], 'kwargs': {'groups': 4}, 'weightShape': list(gconv.weight.shape),
+         'weightBound': 1 / math.sqrt(27), 'biasBound': 1 / math.sqrt(27),
+         'torchWeightMaxAbs': gconv.weight.abs().max().item(), 'torchWeightStd': gconv.weight.std().item()},
     ]
     return {'gains': gains, 'fans': fans, 'dists': dists, 'modules': modules}
 
@@ -630,7 +832,7 @@ def main():
     print('torch', torch.__version__, file=sys.stderr)
     torch.manual_seed(SEED)
     payload = {'torch': torch.__version__, 'layers': layers(), 'precision': precision(), 'ops': ops(),
-               'values': values(), 'losses': losses(), 'optim': optimizers(), 'init': init_cases(),
+               'values': values(), 'losses': losses(), 'errors': errors(), 'optim': optimizers(), 'init': init_cases(),
                'training': training()}
     # write() names the file after its first argument, in test/fixtures/torch.
     write('differential', finite_json(payload))

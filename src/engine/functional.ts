@@ -2,7 +2,8 @@
 export { relu, leakyRelu, sigmoid, tanh } from './ops/elementwise';
 export { softmax, logSoftmax } from './ops/softmax';
 export { linear } from './ops/linalg';
-export { conv2d, maxPool2d, type Conv2dOptions } from './ops/conv';
+export { conv2d, type Conv2dOptions } from './ops/conv';
+export { maxPool2d, maxPool2dWithIndices, type MaxPool2dOptions, type MaxPoolWithIndices } from './ops/pool';
 export { batchNorm, layerNorm, groupNorm, instanceNorm } from './ops/norm';
 export { dropout } from './ops/dropout';
 export { crossEntropy, nllLoss, mseLoss, l1Loss, type Reduction, type CrossEntropyOptions, type NllOptions } from './ops/loss';

@@ -7,7 +7,8 @@ export {
   type TensorOptions, type RandomOptions, type TensorData, type NestedArray,
 } from './creation';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, square, relu, leakyRelu, sigmoid, tanh, clamp } from './ops/elementwise';
-export { sum, mean, variance as var, variance, std, max, min, argmax, type VarOptions } from './ops/reduce';
+export { sum, mean, variance as var, variance, std, type VarOptions } from './ops/reduce';
+export { max, min, argmax, argmin, type ValuesAndIndices } from './ops/select';
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, clone } from './ops/layout';
 export { matmul } from './ops/linalg';
 export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';

@@ -4,6 +4,7 @@ import { runBackward, type GradFn } from './autograd';
 import { numelOf, normalizeDim, shapeToString, type Shape } from './shape';
 import * as ew from './ops/elementwise';
 import * as red from './ops/reduce';
+import * as sel from './ops/select';
 import * as lay from './ops/layout';
 import * as la from './ops/linalg';
 import * as sm from './ops/softmax';
@@ -155,9 +156,20 @@ export class Tensor {
   mean(dim?: number | number[] | null, keepdim = false): Tensor { return red.mean(this, dim, keepdim); }
   var(dim?: number | number[] | null, opts: red.VarOptions = {}): Tensor { return red.variance(this, dim, opts); }
   std(dim?: number | number[] | null, opts: red.VarOptions = {}): Tensor { return red.std(this, dim, opts); }
-  max(): Tensor { return red.max(this); }
-  min(): Tensor { return red.min(this); }
-  argmax(dim?: number, keepdim = false): Tensor { return red.argmax(this, dim, keepdim); }
+  /** The largest value, or with `dim` the values and indices of the maxima along it. */
+  max(): Tensor;
+  max(dim: number, keepdim?: boolean): sel.ValuesAndIndices;
+  max(dim?: number, keepdim = false): Tensor | sel.ValuesAndIndices {
+    return dim === undefined ? sel.max(this) : sel.max(this, dim, keepdim);
+  }
+  /** The smallest value, or with `dim` the values and indices of the minima along it. */
+  min(): Tensor;
+  min(dim: number, keepdim?: boolean): sel.ValuesAndIndices;
+  min(dim?: number, keepdim = false): Tensor | sel.ValuesAndIndices {
+    return dim === undefined ? sel.min(this) : sel.min(this, dim, keepdim);
+  }
+  argmax(dim?: number, keepdim = false): Tensor { return sel.argmax(this, dim, keepdim); }
+  argmin(dim?: number, keepdim = false): Tensor { return sel.argmin(this, dim, keepdim); }
 
   // ---- layout ----
   reshape(...shape: number[] | [number[]]): Tensor { return lay.reshape(this, flatArgs(shape)); }

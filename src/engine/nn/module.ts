@@ -15,7 +15,8 @@ export abstract class Module {
   private readonly bufferNames: string[] = [];
   private readonly moduleNames: string[] = [];
 
-  abstract forward(x: Tensor): Tensor;
+  /** Losses take a second argument (the target); layers take one. */
+  abstract forward(x: Tensor, ...rest: never[]): Tensor;
 
   private slot(name: string): unknown {
     return (this as unknown as Record<string, unknown>)[name];

@@ -1,5 +1,6 @@
 // conv2d via im2col: the whole batch is unfolded into one (C·kh·kw, N·OH·OW) matrix so forward
-// and both weight/input gradients are single large GEMMs.
+// and both weight/input gradients are large GEMMs, one per group (a group's rows of the unfolded
+// matrix, of the weight and of the output are contiguous blocks).
 import { Tensor } from '../tensor';
 import { shapeToString } from '../shape';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
@@ -85,9 +86,27 @@ export interface Conv2dOptions {
   stride?: Pair;
   padding?: Padding;
   dilation?: Pair;
+  /** Input and output channels split into this many groups, each convolved separately. */
+  groups?: number;
 }
 
-/** F.conv2d for groups = 1. Input (N, C, H, W) or unbatched (C, H, W); weight (O, C, kh, kw). */
+/** PyTorch's checks of the weight and bias against the input's channels and `groups`. */
+function checkShapes(input: Tensor, weight: Tensor, bias: Tensor | null, C: number, groups: number): void {
+  if (!Number.isInteger(groups) || groups <= 0) throw new Error('non-positive groups is not supported');
+  const [O, Cg] = weight.shape;
+  const w = shapeToString(weight.shape);
+  if (O % groups !== 0) {
+    throw new Error(`Given groups=${groups}, expected weight to be divisible by ${groups} at dimension 0, but got weight of size [${w}] instead`);
+  }
+  if (C !== Cg * groups) {
+    throw new Error(`Given groups=${groups}, weight of size ${w}, expected input${shapeToString(input.shape)} to have ${Cg * groups} channels, but got ${C} channels instead`);
+  }
+  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== O)) {
+    throw new Error(`Given weight of size ${w}, expected bias to be 1-dimensional with ${O} elements, but got bias of size ${shapeToString(bias.shape)} instead`);
+  }
+}
+
+/** F.conv2d. Input (N, C, H, W) or unbatched (C, H, W); weight (O, C / groups, kh, kw). */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
   const unbatched = input.shape.length === 3;
   if (input.shape.length !== 3 && input.shape.length !== 4) {
@@ -96,11 +115,10 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   if (weight.shape.length !== 4) throw new Error(`conv2d: weight must be 4-D (out, in, kh, kw), got ${shapeToString(weight.shape)}`);
   const xShape = unbatched ? [1, ...input.shape] : input.shape;
   const [N, C, H, W] = xShape;
-  const [O, Cw, kh, kw] = weight.shape;
-  if (C !== Cw) {
-    throw new Error(`Given groups=1, weight of size ${shapeToString(weight.shape)}, expected input${shapeToString(input.shape)} to have ${Cw} channels, but got ${C} channels instead`);
-  }
-  if (bias && (bias.shape.length !== 1 || bias.shape[0] !== O)) throw new Error(`conv2d: bias must have shape [${O}], got ${shapeToString(bias.shape)}`);
+  const [O, Cg, kh, kw] = weight.shape;
+  const groups = opts.groups ?? 1;
+  checkShapes(input, weight, bias, C, groups);
+  const Og = O / groups;
   const [sh, sw] = pair(opts.stride ?? 1, 'stride');
   const [dh, dw] = pair(opts.dilation ?? 1, 'dilation');
   if (sh < 1 || sw < 1) throw new Error('non-positive stride is not supported');
@@ -129,8 +147,10 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   const L = OH * OW;
   const NL = N * L;
   const CKK = C * kh * kw;
+  const GKK = Cg * kh * kw; // one group's rows of the unfolded input
   const cols = im2col(input.data, geo);
-  const outT = gemmNN(weight.data, cols, O, CKK, NL); // (O, N·L)
+  const outT = new Float32Array(O * NL); // (O, N·L)
+  for (let g = 0; g < groups; g++) gemmNN(weight.data, cols, Og, GKK, NL, outT, g * Og * NL, g * Og * GKK, g * GKK * NL);
   const out = new Float32Array(N * O * L);
   const bd = bias ? bias.data : null;
   for (let o = 0; o < O; o++) {
@@ -148,8 +168,18 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
     for (let o = 0; o < O; o++) {
       for (let n = 0; n < N; n++) gT.set(g.subarray((n * O + o) * L, (n * O + o + 1) * L), o * NL + n * L);
     }
-    const gx = input.requiresGrad ? col2im(gemmTN(weight.data, gT, CKK, O, NL), geo) : null;
-    const gw = weight.requiresGrad ? gemmNT(gT, cols, O, NL, CKK) : null;
+    let gx: Float32Array | null = null;
+    if (input.requiresGrad) {
+      const gcols = new Float32Array(CKK * NL);
+      for (let g = 0; g < groups; g++) gemmTN(weight.data, gT, GKK, Og, NL, gcols, g * GKK * NL, g * Og * GKK, g * Og * NL);
+      gx = col2im(gcols, geo);
+    }
+    let gw: Float32Array | null = null;
+    if (weight.requiresGrad) {
+      const gwAll = new Float32Array(O * GKK);
+      for (let g = 0; g < groups; g++) gemmNT(gT, cols, Og, NL, GKK, gwAll, g * Og * GKK, g * Og * NL, g * GKK * NL);
+      gw = gwAll;
+    }
     let gb: Float32Array | null = null;
     if (bias && bias.requiresGrad) {
       gb = new Float32Array(O);
@@ -160,52 +190,5 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
       }
     }
     return [gx, gw, gb];
-  });
-}
-
-/** F.max_pool2d (no padding/dilation); the gradient goes to the first maximum of each window. */
-export function maxPool2d(input: Tensor, kernelSize: Pair, stride?: Pair | null): Tensor {
-  if (input.shape.length !== 4 && input.shape.length !== 3) {
-    throw new Error(`max_pool2d: Expected 3D or 4D (batch mode) tensor for input, got ${shapeToString(input.shape)}`);
-  }
-  const [kh, kw] = pair(kernelSize, 'kernel_size');
-  const [sh, sw] = pair(stride ?? kernelSize, 'stride');
-  const s = input.shape;
-  const H = s[s.length - 2];
-  const W = s[s.length - 1];
-  const planes = input.data.length / (H * W);
-  const OH = Math.floor((H - kh) / sh) + 1;
-  const OW = Math.floor((W - kw) / sw) + 1;
-  if (OH < 1 || OW < 1) throw new Error(`max_pool2d: output size is too small for input ${shapeToString(s)}`);
-  const x = input.data;
-  const out = new Float32Array(planes * OH * OW);
-  const arg = new Int32Array(out.length);
-  for (let p = 0; p < planes; p++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        let best = -Infinity;
-        let bi = -1;
-        for (let i = 0; i < kh; i++) {
-          for (let j = 0; j < kw; j++) {
-            const idx = p * H * W + (oh * sh + i) * W + ow * sw + j;
-            const v = x[idx];
-            if (v > best || bi < 0 || v !== v) {
-              best = v;
-              bi = idx;
-              if (v !== v) break;
-            }
-          }
-        }
-        const o = (p * OH + oh) * OW + ow;
-        out[o] = best;
-        arg[o] = bi;
-      }
-    }
-  }
-  const outShape = [...s.slice(0, -2), OH, OW];
-  return attach(new Tensor(out, outShape), 'MaxPool2DWithIndicesBackward', [input], (g) => {
-    const gx = new Float32Array(x.length);
-    for (let o = 0; o < g.length; o++) gx[arg[o]] += g[o];
-    return [gx];
   });
 }

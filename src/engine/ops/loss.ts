@@ -1,15 +1,19 @@
-// Losses. crossEntropy = logSoftmax + negative log-likelihood (with PyTorch's ignoreIndex and
-// labelSmoothing); regression losses are compositions of differentiable ops.
+// Losses. crossEntropy = logSoftmax + negative log-likelihood (with PyTorch's class weight,
+// ignoreIndex and labelSmoothing); regression losses are compositions of differentiable ops.
 import { Tensor } from '../tensor';
 import { shapeToString, sameShape } from '../shape';
 import { logSoftmax } from './softmax';
 import { add, abs, div, mul, neg, sub, square } from './elementwise';
 import { mean, sum } from './reduce';
+import { reshape } from './layout';
 import { attach } from './graph';
+import { isGradEnabled } from '../autograd';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
 export interface NllOptions {
+  /** Per-class rescaling weight of shape (C); not differentiable (PyTorch has no derivative for it). */
+  weight?: Tensor | null;
   reduction?: Reduction;
   ignoreIndex?: number;
 }
@@ -18,15 +22,27 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 
-type Targets = Tensor | ArrayLike<number>;
+export type Targets = Tensor | ArrayLike<number>;
 
 function targetValues(t: Targets): ArrayLike<number> {
   return t instanceof Tensor ? t.data : t;
 }
 
+/** The weight's values, after PyTorch's check (its message differs for (N, C, d1, …) inputs). */
+function classWeights(weight: Tensor | null | undefined, C: number, rank: number, prefix = ''): Float32Array | null {
+  if (!weight) return null;
+  if (weight.shape.length !== 1 || weight.shape[0] !== C) {
+    if (rank > 2 && !prefix) throw new Error('weight tensor should be defined either for all or no classes');
+    throw new Error(`${prefix}weight tensor should be defined either for all ${C} classes or no classes but got weight tensor of shape: ${shapeToString(weight.shape)}`);
+  }
+  return weight.data;
+}
+
 /**
- * -logp[target] per (sample, position) of (N, C), (C) or (N, C, d1, …, dk) log-probabilities,
- * optionally mixed with uniform smoothing. Class c of element (n, s) sits at (n·C + c)·S + s.
+ * -w[target]·logp[target] per (sample, position) of (N, C), (C) or (N, C, d1, …, dk)
+ * log-probabilities, optionally mixed with uniform smoothing. Class c of element (n, s) sits at
+ * (n·C + c)·S + s. PyTorch 1.13's smoothing term is −Σ_c w_c·logp_c, and a weighted mean divides
+ * both terms by Σ w[target] over the non-ignored targets.
  */
 function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: string): Tensor {
   const rank = logp.shape.length;
@@ -46,6 +62,12 @@ function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: st
   } else if (t.length !== N) {
     throw new Error(`Expected input batch_size (${N}) to match target batch_size (${t.length}).`);
   }
+  const w = classWeights(opts.weight, C, rank);
+  if (opts.weight?.requiresGrad && isGradEnabled()) {
+    // PyTorch refuses this at the forward: its nll_loss has no derivative for the weight.
+    const fn = rank > 2 ? 'nll_loss2d_forward' : 'nll_loss_forward';
+    throw new Error(`The function '${fn}' is not differentiable with respect to argument 'weight'. This input cannot have requires_grad True.`);
+  }
   const reduction = opts.reduction ?? 'mean';
   const ignore = opts.ignoreIndex ?? -100;
   const eps = opts.labelSmoothing ?? 0;
@@ -53,17 +75,17 @@ function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: st
   const lp = logp.data;
   const M = N * S;
   const per = new Float64Array(M);
-  let count = 0;
+  let count = 0; // Σ w[target] over the non-ignored targets (their number without weights)
   for (let i = 0; i < M; i++) {
     const k = t[i];
     if (k === ignore) continue;
     if (!Number.isInteger(k) || k < 0 || k >= C) throw new Error(`Target ${k} is out of bounds.`);
-    count++;
+    count += w ? w[k] : 1;
     const base = (i - (i % S)) * C + (i % S); // element (n, s) of class 0
-    let v = -lp[base + k * S];
+    let v = -lp[base + k * S] * (w ? w[k] : 1);
     if (eps > 0) {
       let s = 0;
-      for (let c = 0; c < C; c++) s -= lp[base + c * S];
+      for (let c = 0; c < C; c++) s -= lp[base + c * S] * (w ? w[c] : 1);
       v = (1 - eps) * v + (eps / C) * s;
     }
     per[i] = v;
@@ -74,7 +96,7 @@ function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: st
   } else {
     let s = 0;
     for (let i = 0; i < M; i++) s += per[i];
-    // Mean over non-ignored targets (NaN when all are ignored, as in PyTorch).
+    // Mean over non-ignored targets, weighted (NaN when all are ignored, as in PyTorch).
     out = new Tensor(new Float32Array([reduction === 'mean' ? s / count : s]), []);
   }
   return attach(out, 'NllLossBackward', [logp], (g) => {
@@ -84,8 +106,8 @@ function nll(logp: Tensor, targets: Targets, opts: CrossEntropyOptions, name: st
       if (k === ignore) continue;
       const gi = reduction === 'none' ? g[i] : reduction === 'mean' ? g[0] / count : g[0];
       const base = (i - (i % S)) * C + (i % S);
-      gx[base + k * S] -= (1 - eps) * gi;
-      if (eps > 0) for (let c = 0; c < C; c++) gx[base + c * S] -= (eps / C) * gi;
+      gx[base + k * S] -= (1 - eps) * gi * (w ? w[k] : 1);
+      if (eps > 0) for (let c = 0; c < C; c++) gx[base + c * S] -= (eps / C) * gi * (w ? w[c] : 1);
     }
     return [gx];
   });
@@ -116,8 +138,12 @@ function probabilityCrossEntropy(logits: Tensor, target: Tensor, classDim: numbe
   const eps = opts.labelSmoothing ?? 0;
   if (eps < 0 || eps > 1) throw new Error(`label_smoothing must be between 0.0 and 1.0. Got: ${eps}`);
   const C = logits.shape[classDim];
+  const w = opts.weight ?? null;
+  classWeights(w, C, logits.shape.length, 'cross_entropy: ');
   const t = eps > 0 ? add(mul(target, 1 - eps), eps / C) : target;
-  const prod = mul(logSoftmax(logits, classDim), t);
+  let prod = mul(logSoftmax(logits, classDim), t);
+  // The weight broadcasts along the class dim; the mean still divides by N·d1·…·dk, not by weights.
+  if (w) prod = mul(prod, classDim === 0 ? w : reshape(w, logits.shape.map((d, i) => (i === 1 ? d : 1))));
   const reduction = opts.reduction ?? 'mean';
   if (reduction === 'none') return neg(sum(prod, classDim));
   const total = neg(sum(prod));

@@ -42,7 +42,7 @@ export function buildModule(kind: string, args: unknown[], kwargs: Record<string
     case 'InstanceNorm2d': return new nn.InstanceNorm2d(a[0], o);
     case 'Linear': return new nn.Linear(a[0], a[1], o);
     case 'Conv2d': return new nn.Conv2d(a[0], a[1], a[2], o);
-    case 'MaxPool2d': return new nn.MaxPool2d(a[0], a[1] ?? null);
+    case 'MaxPool2d': return new nn.MaxPool2d(a[0], a[1] ?? null, o);
     case 'ReLU': return new nn.ReLU();
     case 'LeakyReLU': return new nn.LeakyReLU(a[0]);
     case 'Sigmoid': return new nn.Sigmoid();

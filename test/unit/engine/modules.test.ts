@@ -116,3 +116,27 @@ test('module forward shapes and errors', () => {
   assert.equal(bn.numBatchesTracked, 0);
   assert.deepEqual(Array.from(bn.runningVar!.data), [1, 1, 1]);
 });
+
+test('grouped Conv2d weight shape; MaxPool2d options, indices and the F.maxPool2d call forms', () => {
+  const conv = new nn.Conv2d(6, 4, 3, { groups: 2, padding: 1 });
+  assert.deepEqual(conv.weight.shape, [4, 3, 3, 3]);
+  assert.deepEqual(conv.forward(randn([1, 6, 5, 5])).shape, [1, 4, 5, 5]);
+  const x = randn([2, 3, 5, 5]);
+  const pool = new nn.MaxPool2d(2, 2, { padding: 1, ceilMode: true });
+  const { output, indices } = pool.forwardWithIndices(x);
+  assert.deepEqual(output.shape, [2, 3, 3, 3]);
+  assert.deepEqual(pool.forward(x).data, output.data);
+  assert.deepEqual(indices.shape, output.shape);
+  // stride positional, stride in the options, and returnIndices: the same values.
+  const opts = { padding: 1, ceilMode: true };
+  assert.deepEqual(F.maxPool2d(x, 2, 2, opts).data, output.data);
+  assert.deepEqual(F.maxPool2d(x, 2, { stride: 2, ...opts }).data, output.data);
+  const r = F.maxPool2d(x, 2, { stride: 2, ...opts, returnIndices: true });
+  assert.deepEqual(r.indices.data, indices.data);
+  assert.deepEqual(F.maxPool2dWithIndices(x, 2, { stride: 2, ...opts }).output.data, output.data);
+  // Each index points at its value within the (H, W) plane.
+  for (let i = 0; i < output.data.length; i++) {
+    const plane = Math.floor(i / 9);
+    assert.equal(x.data[plane * 25 + indices.data[i]], output.data[i]);
+  }
+});

@@ -119,7 +119,7 @@ interface OpCase {
 interface LossCase {
   name: string;
   loss: 'crossEntropy' | 'nllLoss' | 'mseLoss' | 'l1Loss';
-  kwargs: { reduction?: 'mean' | 'sum' | 'none'; ignore_index?: number; label_smoothing?: number };
+  kwargs: { reduction?: 'mean' | 'sum' | 'none'; ignore_index?: number; label_smoothing?: number; weight?: number[] };
   inputs: TJson[];
   targets: number | number[] | number[][] | null;
   output: TJson;
@@ -149,7 +149,7 @@ interface InitFixture {
   gains: { nonlinearity: init.Nonlinearity; param: number | null; value: number }[];
   fans: { shape: number[]; fanIn: number; fanOut: number }[];
   dists: DistCase[];
-  modules: { kind: string; args: unknown[]; weightBound: number; biasBound: number }[];
+  modules: { kind: string; args: unknown[]; kwargs?: Params; weightShape?: number[]; weightBound: number; biasBound: number }[];
 }
 
 interface TrainCase {
@@ -171,6 +171,7 @@ const fx = loadFixture<{
   ops: OpCase[];
   values: OpCase[];
   losses: LossCase[];
+  errors: ErrorCase[];
   optim: OptCase[];
   init: InitFixture;
   training: TrainCase[];
@@ -218,12 +219,14 @@ const OPS: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   std: (q, [a]) => E.std(a, p(q, 'dim'), { unbiased: p(q, 'unbiased'), correction: p(q, 'correction'), keepdim: p(q, 'keepdim') }),
   max: (_q, [a]) => a.max(),
   min: (_q, [a]) => E.min(a),
+  maxDim: (q, [a]) => E.max(a, p(q, 'dim'), p(q, 'keepdim')).values,
+  minDim: (q, [a]) => a.min(p(q, 'dim'), p(q, 'keepdim')).values,
   softmax: (q, [a]) => a.softmax(p(q, 'dim')),
   logSoftmax: (q, [a]) => F.logSoftmax(a, p(q, 'dim')),
   matmul: (_q, [a, b]) => a.matmul(b),
   linear: (_q, [x, w, b]) => F.linear(x, w, b ?? null),
-  conv2d: (q, [x, w, b]) => F.conv2d(x, w, b ?? null, { stride: p(q, 'stride'), padding: p(q, 'padding'), dilation: p(q, 'dilation') }),
-  maxPool2d: (q, [x]) => F.maxPool2d(x, p(q, 'kernel'), p(q, 'stride')),
+  conv2d: (q, [x, w, b]) => F.conv2d(x, w, b ?? null, { stride: p(q, 'stride'), padding: p(q, 'padding'), dilation: p(q, 'dilation'), groups: p(q, 'groups') }),
+  maxPool2d: (q, [x]) => F.maxPool2d(x, p(q, 'kernel'), p<number | null>(q, 'stride'), poolOptions(q)),
   batchNorm: (q, [x, w, b]) => F.batchNorm(x, runningMean!, runningVar!, w, b ?? null, p(q, 'training'), p(q, 'momentum'), p(q, 'eps')),
   layerNorm: (q, [x, w, b]) => F.layerNorm(x, p(q, 'shape'), w, b ?? null),
   groupNorm: (q, [x]) => F.groupNorm(x, p(q, 'groups'), null, null, p(q, 'eps')),
@@ -240,6 +243,10 @@ const OPS: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   reuse: (_q, [a]) => a.mul(a).add(a),
   reuseSoftmax: (_q, [a]) => a.softmax(-1).mul(a),
 };
+
+function poolOptions(q: Params): Omit<F.MaxPool2dOptions, 'returnIndices'> {
+  return { padding: p(q, 'padding'), dilation: p(q, 'dilation'), ceilMode: p(q, 'ceilMode') };
+}
 
 // Running statistics handed to F.batchNorm (fresh per case run).
 let runningMean: Tensor | null = null;
@@ -276,6 +283,10 @@ for (const c of fx.ops) {
 
 const VALUES: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   argmax: (q, [a]) => a.argmax(p(q, 'dim'), p(q, 'keepdim')),
+  argmin: (q, [a]) => E.argmin(a, p(q, 'dim'), p(q, 'keepdim')),
+  maxIndices: (q, [a]) => a.max(p(q, 'dim'), p(q, 'keepdim')).indices,
+  minIndices: (q, [a]) => E.min(a, p(q, 'dim'), p(q, 'keepdim')).indices,
+  maxPool2dIndices: (q, [x]) => F.maxPool2d(x, p(q, 'kernel'), { stride: p(q, 'stride'), ...poolOptions(q), returnIndices: true }).indices,
   arange: (q) => E.arange(p(q, 'start'), p(q, 'end'), p(q, 'step')),
   linspace: (q) => E.linspace(p(q, 'start'), p(q, 'end'), p(q, 'steps')),
   eye: (q) => E.eye(p(q, 'n'), p(q, 'm')),
@@ -292,23 +303,74 @@ for (const c of fx.values) {
 
 // ---------------------------------------------------------------- losses
 
-for (const c of fx.losses) {
-  caseTest(`loss: ${c.name}`, () => {
-    const xs = c.inputs.map((t) => fromJson(t, true));
-    const opts = { reduction: c.kwargs.reduction, ignoreIndex: c.kwargs.ignore_index, labelSmoothing: c.kwargs.label_smoothing };
-    // Without class indices, crossEntropy's second input is a tensor of class probabilities.
-    const targets = c.targets === null ? xs[1] : tensor(c.targets as never);
-    let y: Tensor;
-    switch (c.loss) {
-      case 'crossEntropy': y = F.crossEntropy(xs[0], targets, opts); break;
-      case 'nllLoss': y = F.nllLoss(xs[0], targets, opts); break;
-      case 'mseLoss': y = F.mseLoss(xs[0], xs[1], opts); break;
-      case 'l1Loss': y = F.l1Loss(xs[0], xs[1], opts); break;
-    }
-    assert.deepEqual(y.shape, c.output.shape, 'shape');
-    assertClose(y.data, f32(c.output), { rtol: 1e-5, atol: 1e-6, msg: 'loss' });
-    y.backward(tensor(f32(c.gradOutput), c.gradOutput.shape));
-    xs.forEach((x, i) => assertClose(x.grad!.data, f32(c.grads[i]), { rtol: 1e-5, atol: 1e-6, msg: `grad ${i}` }));
+function lossOptions(c: LossCase): F.CrossEntropyOptions {
+  const w = c.kwargs.weight;
+  return { reduction: c.kwargs.reduction, ignoreIndex: c.kwargs.ignore_index, labelSmoothing: c.kwargs.label_smoothing, weight: w ? tensor(w) : undefined };
+}
+
+/** The functional loss, or (`asModule`) nn.CrossEntropyLoss / NLLLoss / MSELoss where one exists. */
+function runLoss(c: LossCase, xs: Tensor[], asModule: boolean): Tensor {
+  const opts = lossOptions(c);
+  // Without class indices, crossEntropy's second input is a tensor of class probabilities.
+  const targets = c.targets === null ? xs[1] : tensor(c.targets as never);
+  switch (c.loss) {
+    case 'crossEntropy': return asModule ? new nn.CrossEntropyLoss(opts).forward(xs[0], targets) : F.crossEntropy(xs[0], targets, opts);
+    case 'nllLoss': return asModule ? new nn.NLLLoss(opts).forward(xs[0], targets) : F.nllLoss(xs[0], targets, opts);
+    case 'mseLoss': return asModule ? new nn.MSELoss(opts).forward(xs[0], xs[1]) : F.mseLoss(xs[0], xs[1], opts);
+    case 'l1Loss': return F.l1Loss(xs[0], xs[1], opts);
+  }
+}
+
+function checkLoss(c: LossCase, asModule: boolean): void {
+  const xs = c.inputs.map((t) => fromJson(t, true));
+  const y = runLoss(c, xs, asModule);
+  assert.deepEqual(y.shape, c.output.shape, 'shape');
+  assertClose(y.data, f32(c.output), { rtol: 1e-5, atol: 1e-6, msg: 'loss' });
+  y.backward(tensor(f32(c.gradOutput), c.gradOutput.shape));
+  xs.forEach((x, i) => assertClose(x.grad!.data, f32(c.grads[i]), { rtol: 1e-5, atol: 1e-6, msg: `grad ${i}` }));
+}
+
+for (const c of fx.losses) caseTest(`loss: ${c.name}`, () => checkLoss(c, false));
+
+test('loss modules (CrossEntropyLoss, NLLLoss, MSELoss) match the functional cases', () => {
+  for (const c of fx.losses) if (c.loss !== 'l1Loss') checkLoss(c, true);
+});
+
+test('CrossEntropyLoss keeps its class weight as a buffer, like PyTorch', () => {
+  const w = tensor([0.5, 2, 1]);
+  assert.deepEqual(Object.keys(new nn.CrossEntropyLoss({ weight: w }).stateDict()), ['weight']);
+  assert.deepEqual(Object.keys(new nn.NLLLoss().stateDict()), []);
+  assert.equal(new nn.CrossEntropyLoss({ weight: w }).parameters().length, 0);
+});
+
+// ---------------------------------------------------------------- errors
+
+interface ErrorCase { name: string; fn: string; params: Params; inputs: TJson[]; message: string }
+
+const ERRORS: Record<string, (q: Params, xs: Tensor[]) => unknown> = {
+  conv2d: (q, [x, w, b]) => F.conv2d(x, w, b ?? null, { groups: p(q, 'groups') }),
+  Conv2dModule: (q) => buildModule('Conv2d', p(q, 'args'), p(q, 'kwargs')),
+  maxPool2d: (q, [x]) => F.maxPool2d(x, p(q, 'kernel'), { stride: p(q, 'stride'), padding: p(q, 'padding'), dilation: p(q, 'dilation') }),
+  crossEntropy: (q, [x]) => F.crossEntropy(x, x.shape.length === 2 ? [0, 2, 1, 1] : tensor([[0, 0, 0, 0], [0, 0, 0, 0]]), { weight: tensor(p(q, 'weight')) }),
+  crossEntropyProb: (q, [x, t]) => F.crossEntropy(x, t, { weight: tensor(p(q, 'weight')) }),
+  nllLoss: (q, [x]) => F.nllLoss(x, [0, 2, 1, 1], { weight: tensor(p<number[] | number[][]>(q, 'weight') as never) }),
+  crossEntropyWeightGrad: (_q, [x]) => F.crossEntropy(x, [0, 2, 1, 1], { weight: E.ones([3], { requiresGrad: true }) }),
+  nllLossWeightGrad: (_q, [x]) => F.nllLoss(x, tensor([[0, 0, 0, 0], [0, 0, 0, 0]]), { weight: E.ones([3], { requiresGrad: true }) }),
+  maxDim: (q, [x]) => x.max(p(q, 'dim')),
+  minDim: (q, [x]) => E.min(x, p(q, 'dim')),
+  argmin: (q, [x]) => x.argmin(p(q, 'dim')),
+  argmax: (q, [x]) => E.argmax(x, p(q, 'dim')),
+};
+
+for (const c of fx.errors) {
+  caseTest(`error: ${c.name}`, () => {
+    const fn = ERRORS[c.fn];
+    assert.ok(fn, `no engine mapping for ${c.fn}`);
+    const xs = c.inputs.map((t) => fromJson(t));
+    assert.throws(() => fn(c.params, xs), (e: Error) => {
+      assert.equal(e.message, c.message);
+      return true;
+    });
   });
 }
 
@@ -387,7 +449,8 @@ test('init: default Linear / Conv2d parameters stay within PyTorch bounds', () =
   for (const m of fx.init.modules) {
     const mod = (m.kind === 'Linear'
       ? new nn.Linear(m.args[0] as number, m.args[1] as number, { generator: new Generator(7) })
-      : new nn.Conv2d(m.args[0] as number, m.args[1] as number, m.args[2] as [number, number], { generator: new Generator(7) })) as nn.Linear | nn.Conv2d;
+      : new nn.Conv2d(m.args[0] as number, m.args[1] as number, m.args[2] as [number, number], { ...m.kwargs, generator: new Generator(7) })) as nn.Linear | nn.Conv2d;
+    if (m.weightShape) assert.deepEqual(mod.weight.shape, m.weightShape, `${m.kind} weight shape`);
     const w = sampleStats(mod.weight.data, 0);
     const b = sampleStats(mod.bias!.data, 0);
     assert.ok(w.maxDev <= m.weightBound * (1 + 1e-6) && w.maxDev > 0.99 * m.weightBound, `${m.kind} weight bound`);
