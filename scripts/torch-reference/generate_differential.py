@@ -629,18 +629,22 @@ def losses():
 
 # ---------------------------------------------------------------- errors
 
+def error_case(c, name, fn, params, inputs, torch_fn):
+    """Appends PyTorch's message for an invalid call; `fn` and `params` tell the test which engine call to make."""
+    try:
+        torch_fn(*inputs)
+    except (RuntimeError, ValueError, IndexError) as e:
+        c.append({'name': name, 'fn': fn, 'params': params, 'inputs': [T(x) for x in inputs],
+                  'message': str(e).split('\n')[0]})
+        return
+    raise AssertionError(f'{name}: PyTorch did not raise')
+
 def errors():
     """PyTorch's messages for invalid arguments; `fn` and `params` tell the test which engine call to make."""
     c = []
 
     def case(name, fn, params, inputs, torch_fn):
-        try:
-            torch_fn(*inputs)
-        except (RuntimeError, ValueError, IndexError) as e:
-            c.append({'name': name, 'fn': fn, 'params': params, 'inputs': [T(x) for x in inputs],
-                      'message': str(e).split('\n')[0]})
-            return
-        raise AssertionError(f'{name}: PyTorch did not raise')
+        error_case(c, name, fn, params, inputs, torch_fn)
 
     x4 = randn(1, 4, 5, 5)
     case('conv2d input channels != weight in·groups', 'conv2d', {'groups': 2}, [x4, randn(4, 3, 3, 3)],
@@ -684,6 +688,192 @@ def errors():
     case('argmin of an empty tensor', 'argmin', {}, [torch.zeros(0, 3)], lambda x: torch.argmin(x))
     case('argmin over an empty dim', 'argmin', {'dim': 0}, [torch.zeros(0, 3)], lambda x: torch.argmin(x, 0))
     case('argmax of an empty tensor', 'argmax', {}, [torch.zeros(0, 3)], lambda x: torch.argmax(x))
+    return c
+
+
+# ---------------------------------------------------------------- joining, slicing, indexing
+# Generated after every other section (see main), so the older sections keep their random draws.
+
+def L(*v):
+    return torch.tensor(v, dtype=torch.long)
+
+
+def indexing_ops():
+    """cat/stack, narrow/select/slice, index_select/gather, maximum/minimum, where: values and grads."""
+    c = []
+    a, b, e = randn(2, 3), randn(2, 4), randn(2, 1)
+    c.append(op('cat dim 1, three tensors', 'cat', {'dim': 1}, lambda *t: torch.cat(t, 1), [a, b, e]))
+    c.append(op('cat dim -1', 'cat', {'dim': -1}, lambda *t: torch.cat(t, -1), [a, b]))
+    c.append(op('cat dim 0 of 3-D', 'cat', {'dim': 0}, lambda *t: torch.cat(t, 0), [randn(1, 2, 3), randn(3, 2, 3)]))
+    c.append(op('concat dim -2 of 3-D', 'concat', {'dim': -2}, lambda *t: torch.concat(t, -2),
+                [randn(2, 1, 3), randn(2, 2, 3)]))
+    c.append(op('cat same tensor twice', 'catSelf', {'dim': 0}, lambda t: torch.cat([t, t * 2, t], 0), [randn(2, 3)]))
+    c.append(op('cat with an empty (2,0) piece', 'cat', {'dim': 1}, lambda *t: torch.cat(t, 1), [a, torch.zeros(2, 0)]))
+    c.append(op('cat skips legacy 1-D empty tensors', 'cat', {'dim': 1}, lambda *t: torch.cat(t, 1),
+                [torch.zeros(0), a, torch.zeros(0), b]))
+    c.append(op('cat of 1-D empty tensors only', 'cat', {'dim': 0}, lambda *t: torch.cat(t, 0),
+                [torch.zeros(0), torch.zeros(0)]))
+    c.append(op('cat single tensor', 'cat', {'dim': 0}, lambda *t: torch.cat(t, 0), [randn(3)]))
+    c.append(op('stack dim 0', 'stack', {'dim': 0}, lambda *t: torch.stack(t, 0), [randn(2, 3), randn(2, 3), randn(2, 3)]))
+    c.append(op('stack dim -1', 'stack', {'dim': -1}, lambda *t: torch.stack(t, -1), [randn(2, 3), randn(2, 3)]))
+    c.append(op('stack dim 1 of 3-D', 'stack', {'dim': 1}, lambda *t: torch.stack(t, 1), [randn(2, 3, 2), randn(2, 3, 2)]))
+    c.append(op('stack 0-d tensors', 'stack', {'dim': 0}, lambda *t: torch.stack(t), [randn(), randn(), randn()]))
+    c.append(op('stack empty (0,2) tensors dim 1', 'stack', {'dim': 1}, lambda *t: torch.stack(t, 1),
+                [torch.zeros(0, 2), torch.zeros(0, 2)]))
+    x = randn(3, 5, 2)
+    for d, s, n in ((1, 1, 3), (-2, -4, 2), (0, 3, 0), (2, 0, 2), (1, -5, 5), (0, -1, 1)):
+        c.append(op(f'narrow dim {d} start {s} length {n}', 'narrow', {'dim': d, 'start': s, 'length': n},
+                    lambda t, d=d, s=s, n=n: torch.narrow(t, d, s, n), [x]))
+    for d, i in ((0, 1), (1, -1), (-1, 0), (2, 1)):
+        c.append(op(f'select dim {d} index {i}', 'select', {'dim': d, 'index': i},
+                    lambda t, d=d, i=i: torch.select(t, d, i), [x]))
+    c.append(op('select of a 1-D tensor (0-d result)', 'select', {'dim': 0, 'index': -2}, lambda t: t.select(0, -2),
+                [randn(4)]))
+    y = randn(4, 7)
+    for d, start, end, step in ((1, 1, 5, 1), (1, None, None, 2), (-1, -3, None, 1), (1, -100, 3, 1), (1, 2, 100, 3),
+                                (0, 3, 1, 1), (0, 10, 20, 1), (-2, None, -1, 2), (1, -1, -3, 1), (1, 0, 7, 7),
+                                (0, -2, None, 5)):
+        dd = d % 2
+        sl = (slice(None),) * dd + (slice(start, end, step),)
+        c.append(op(f'slice dim {d} [{start}:{end}:{step}]', 'slice', {'dim': d, 'start': start, 'end': end, 'step': step},
+                    lambda t, sl=sl: t[sl], [y]))
+    for d, idx in ((0, [2, 0, 2, 3]), (1, [6, 0]), (-1, [1, 1, 1]), (1, []), (0, [3])):
+        c.append(op(f'indexSelect dim {d} {idx}', 'indexSelect', {'dim': d, 'index': idx},
+                    lambda t, d=d, idx=idx: torch.index_select(t, d, torch.tensor(idx, dtype=torch.long)), [y]))
+    c.append(op('indexSelect 3-D dim 1, repeated (tensor index)', 'indexSelectTensor', {'dim': 1, 'index': [4, 0, 4, 4]},
+                lambda t: t.index_select(1, L(4, 0, 4, 4)), [x]))
+    c.append(op('indexSelect with a 0-d index', 'indexSelectTensor', {'dim': -1, 'index': 1},
+                lambda t: t.index_select(-1, torch.tensor(1)), [x]))
+    c.append(op('indexSelect of a 0-d tensor', 'indexSelect', {'dim': 0, 'index': [0]},
+                lambda t: t.index_select(0, L(0)), [randn()]))
+    for d, idx in ((0, [[2, 0, 1], [0, 0, 0]]), (1, [[4, 4, 0, 1], [3, 2, 1, 0], [0, 0, 0, 0]]), (-1, [[1], [2]]),
+                   (0, [[1, 2, 0, 2, 1]])):
+        c.append(op(f'gather dim {d} {idx}', 'gather', {'dim': d, 'index': idx},
+                    lambda t, d=d, idx=idx: torch.gather(t, d, torch.tensor(idx, dtype=torch.long)), [randn(3, 5)]))
+    c.append(op('gather 3-D dim 1', 'gather', {'dim': 1, 'index': [[[0, 1], [2, 2]], [[1, 0], [0, 0]]]},
+                lambda t: torch.gather(t, 1, torch.tensor([[[0, 1], [2, 2]], [[1, 0], [0, 0]]])), [randn(2, 3, 2)]))
+    c.append(op('gather empty index (0,2)', 'gatherShaped', {'dim': 1, 'index': [], 'indexShape': [0, 2]},
+                lambda t: torch.gather(t, 1, torch.zeros(0, 2, dtype=torch.long)), [randn(3, 5)]))
+    # ties split the gradient in half, a NaN on either side sends it whole to both
+    ta = torch.tensor([1.0, 2.0, 3.0, float('nan'), 0.0, -1.0, 2.5])
+    tb = torch.tensor([1.0, 3.0, 2.0, 1.0, float('nan'), -1.0, 2.5])
+    for fn, f in (('maximum', torch.maximum), ('minimum', torch.minimum)):
+        c.append(op(f'{fn} with ties and NaN', fn, {}, f, [ta, tb]))
+        c.append(op(f'{fn} broadcast (2,1,3) vs (4,1)', fn, {}, f, [randn(2, 1, 3), randn(4, 1)]))
+        c.append(op(f'{fn} broadcast with ties', fn, {}, f, [torch.tensor([[1.0, 2.0], [3.0, 4.0]]), torch.tensor([2.0, 3.0])]))
+        c.append(op(f'{fn} with a 0-d tensor', f'{fn}Method', {}, lambda p, q, f=f: f(p, q), [randn(3, 2), randn()]))
+    cond = [[True, False, True], [False, False, True]]
+    ct = torch.tensor(cond)
+    c.append(op('where same shapes', 'where', {'cond': cond}, lambda p, q: torch.where(ct, p, q), [randn(2, 3), randn(2, 3)]))
+    c.append(op('where broadcasting cond (3), a (2,1), b (1,3)', 'where', {'cond': [True, False, True]},
+                lambda p, q: torch.where(torch.tensor([True, False, True]), p, q), [randn(2, 1), randn(1, 3)]))
+    c.append(op('where cond (2,1,1) broadcast up', 'where', {'cond': [[[True]], [[False]]]},
+                lambda p, q: torch.where(torch.tensor([[[True]], [[False]]]), p, q), [randn(3, 2), randn(2)]))
+    c.append(op('where cond as a 0/1 tensor', 'whereTensor', {'cond': cond}, lambda p, q: torch.where(ct, p, q),
+                [randn(2, 3), randn(3)]))
+    c.append(op('where with a scalar other', 'whereScalar', {'cond': cond, 'other': 0.3},
+                lambda p: torch.where(ct, p, 0.3), [randn(2, 3)]))
+    c.append(op('Tensor.where(cond, other)', 'whereMethod', {'cond': cond}, lambda p, q: p.where(ct, q), [randn(2, 3), randn(1)]))
+    return c
+
+
+def pieces():
+    """split / chunk: every piece's value and shape; gradients through the pieces given a gradOutput."""
+    c = []
+
+    def case(name, fn, params, x, f, used=None):
+        xr = x.clone().requires_grad_(True)
+        outs = f(xr)
+        used = list(range(len(outs))) if used is None else used
+        gs = [torch.randn(o.shape) if i in used else None for i, o in enumerate(outs)]
+        if used:
+            torch.autograd.backward([outs[i] for i in used], [gs[i] for i in used])
+        c.append({'name': name, 'fn': fn, 'params': params, 'inputs': [T(x)], 'outputs': [T(o) for o in outs],
+                  'gradOutputs': [None if g is None else T(g) for g in gs],
+                  'grads': [T(xr.grad if xr.grad is not None else torch.zeros_like(x))]})
+    x = randn(5, 4)
+    case('split 2 (last piece shorter)', 'split', {'size': 2}, x, lambda t: torch.split(t, 2))
+    case('split 3 dim -1', 'split', {'size': 3, 'dim': -1}, x, lambda t: torch.split(t, 3, -1))
+    case('split 7 > size: one piece', 'split', {'size': 7}, x, lambda t: torch.split(t, 7))
+    case('split sections [1, 0, 3] dim 1', 'split', {'size': [1, 0, 3], 'dim': 1}, x, lambda t: torch.split(t, [1, 0, 3], 1))
+    case('split sections, only piece 1 used', 'split', {'size': [2, 3]}, x, lambda t: torch.split(t, [2, 3]), used=[1])
+    case('split 0 on an empty dim', 'split', {'size': 0}, torch.zeros(0, 3), lambda t: torch.split(t, 0))
+    case('split method 2 dim 1 of 3-D', 'splitMethod', {'size': 2, 'dim': 1}, randn(2, 5, 3), lambda t: t.split(2, 1))
+    case('chunk 2', 'chunk', {'chunks': 2}, x, lambda t: torch.chunk(t, 2))
+    case('chunk 4 dim 1 (6 entries in 4 chunks gives 3)', 'chunk', {'chunks': 4, 'dim': 1}, randn(2, 6),
+         lambda t: torch.chunk(t, 4, 1))
+    case('chunk 10 > size', 'chunk', {'chunks': 10}, x, lambda t: torch.chunk(t, 10))
+    case('chunk 3 of an empty dim', 'chunk', {'chunks': 3}, torch.zeros(0, 2), lambda t: torch.chunk(t, 3))
+    case('chunk method 3 dim -1, pieces 0 and 2 unused', 'chunkMethod', {'chunks': 3, 'dim': -1}, randn(3, 7),
+         lambda t: t.chunk(3, -1), used=[1])
+    return c
+
+
+def indexing_errors():
+    c = []
+
+    def case(name, fn, params, inputs, torch_fn):
+        error_case(c, name, fn, params, inputs, torch_fn)
+    x, s = randn(2, 3), randn()
+    case('cat of no tensors', 'cat', {'dim': 0}, [], lambda: torch.cat([]))
+    case('cat sizes differ outside dim 0', 'cat', {'dim': 0}, [x, randn(2, 4)], lambda *t: torch.cat(t))
+    case('cat sizes differ outside dim -1', 'cat', {'dim': -1}, [x, x, randn(3, 1)], lambda *t: torch.cat(t, -1))
+    case('cat ranks differ', 'cat', {'dim': 0}, [x, randn(2, 3, 1)], lambda *t: torch.cat(t))
+    case('cat ranks differ after a skipped 1-D empty tensor', 'cat', {'dim': 0}, [torch.zeros(0), x, randn(3)],
+         lambda *t: torch.cat(t))
+    case('cat a 0-d tensor', 'cat', {'dim': 0}, [x, s], lambda *t: torch.cat(t))
+    case('cat dim out of range', 'cat', {'dim': 2}, [x, x], lambda *t: torch.cat(t, 2))
+    case('stack of no tensors', 'stack', {'dim': 0}, [], lambda: torch.stack([]))
+    case('stack unequal shapes', 'stack', {'dim': 1}, [x, x, randn(3, 2)], lambda *t: torch.stack(t, 1))
+    case('stack dim out of range', 'stack', {'dim': -4}, [x, x], lambda *t: torch.stack(t, -4))
+    y = randn(5, 4)
+    case('split size 0 on a non-empty dim', 'split', {'size': 0}, [y], lambda t: torch.split(t, 0))
+    case('split negative size', 'split', {'size': -1}, [y], lambda t: torch.split(t, -1))
+    case('split sections not summing to the size', 'split', {'size': [2, 1], 'dim': -1}, [y], lambda t: torch.split(t, [2, 1], -1))
+    case('split negative section', 'split', {'size': [6, -1]}, [y], lambda t: torch.split(t, [6, -1]))
+    case('split a 0-d tensor', 'split', {'size': 1}, [s], lambda t: torch.split(t, 1))
+    case('split dim out of range', 'split', {'size': 2, 'dim': 2}, [y], lambda t: torch.split(t, 2, 2))
+    case('chunk 0 chunks', 'chunk', {'chunks': 0}, [y], lambda t: torch.chunk(t, 0))
+    case('chunk a 0-d tensor', 'chunk', {'chunks': 2}, [s], lambda t: torch.chunk(t, 2))
+    case('narrow start out of range', 'narrow', {'dim': 1, 'start': -4, 'length': 1}, [x], lambda t: t.narrow(1, -4, 1))
+    case('narrow past the end', 'narrow', {'dim': 1, 'start': 2, 'length': 2}, [x], lambda t: t.narrow(1, 2, 2))
+    case('narrow negative length', 'narrow', {'dim': 0, 'start': 0, 'length': -1}, [x], lambda t: t.narrow(0, 0, -1))
+    case('narrow a 0-d tensor', 'narrow', {'dim': 0, 'start': 0, 'length': 1}, [s], lambda t: t.narrow(0, 0, 1))
+    case('narrow dim out of range', 'narrow', {'dim': 2, 'start': 0, 'length': 1}, [x], lambda t: t.narrow(2, 0, 1))
+    case('select index out of range', 'select', {'dim': -1, 'index': 3}, [x], lambda t: t.select(-1, 3))
+    case('select negative index out of range', 'select', {'dim': 0, 'index': -3}, [x], lambda t: t.select(0, -3))
+    case('select a 0-d tensor', 'select', {'dim': 0, 'index': 0}, [s], lambda t: t.select(0, 0))
+    case('select on an empty dim', 'select', {'dim': 0, 'index': 0}, [torch.zeros(0, 2)], lambda t: t.select(0, 0))
+    case('slice step 0', 'slice', {'dim': 0, 'step': 0}, [x], lambda t: t[::0])
+    case('slice negative step', 'slice', {'dim': 0, 'step': -1}, [x], lambda t: t[::-1])
+    case('slice a 0-d tensor', 'slice', {'dim': 0, 'start': 0, 'end': 1}, [s], lambda t: t[0:1])
+    case('indexSelect 2-D index', 'indexSelect', {'dim': 1, 'index': [[0, 1]]}, [x], lambda t: t.index_select(1, L(0, 1)[None]))
+    case('indexSelect dim 0 out of range', 'indexSelect', {'dim': 0, 'index': [0, 2]}, [x], lambda t: t.index_select(0, L(0, 2)))
+    case('indexSelect negative index', 'indexSelect', {'dim': 0, 'index': [-1]}, [x], lambda t: t.index_select(0, L(-1)))
+    case('indexSelect dim 1 out of range', 'indexSelect', {'dim': 1, 'index': [1, 3]}, [x], lambda t: t.index_select(1, L(1, 3)))
+    case('indexSelect dim -1 of 3-D out of range', 'indexSelect', {'dim': -1, 'index': [2]}, [randn(2, 2, 2)],
+         lambda t: t.index_select(-1, L(2)))
+    case('indexSelect 1-D out of range', 'indexSelect', {'dim': 0, 'index': [4]}, [randn(4)], lambda t: t.index_select(0, L(4)))
+    case('indexSelect 0-d out of range', 'indexSelect', {'dim': 0, 'index': [1]}, [s], lambda t: t.index_select(0, L(1)))
+    case('indexSelect non-integer index', 'indexSelect', {'dim': 0, 'index': [0.5]}, [x],
+         lambda t: t.index_select(0, torch.tensor([0.5])))
+    case('indexSelect on an empty dim', 'indexSelect', {'dim': 0, 'index': [0]}, [torch.zeros(0, 3)],
+         lambda t: t.index_select(0, L(0)))
+    case('indexSelect dim out of range', 'indexSelect', {'dim': 2, 'index': [0]}, [x], lambda t: t.index_select(2, L(0)))
+    case('gather index rank differs', 'gather', {'dim': 1, 'index': [0, 1]}, [x], lambda t: t.gather(1, L(0, 1)))
+    case('gather index larger outside dim', 'gather', {'dim': -1, 'index': [[0], [0], [0]]}, [x],
+         lambda t: t.gather(-1, L(0, 0, 0)[:, None]))
+    case('gather index out of bounds', 'gather', {'dim': 1, 'index': [[0, 3]]}, [x], lambda t: t.gather(1, L(0, 3)[None]))
+    case('gather negative index', 'gather', {'dim': 0, 'index': [[-1]]}, [x], lambda t: t.gather(0, L(-1)[None]))
+    case('gather non-integer index', 'gather', {'dim': 0, 'index': [[0.5]]}, [x], lambda t: t.gather(0, torch.tensor([[0.5]])))
+    case('gather dim out of range', 'gather', {'dim': -3, 'index': [[0]]}, [x], lambda t: t.gather(-3, L(0)[None]))
+    case('maximum shapes do not broadcast', 'maximum', {}, [x, randn(2)], torch.maximum)
+    case('minimum shapes do not broadcast', 'minimum', {}, [randn(4, 1, 2), randn(3, 3)], torch.minimum)
+    case('where condition not boolean', 'whereTensor', {}, [torch.tensor([0.5, 1.0, 0.0]), x, x], torch.where)
+    case('where condition does not broadcast', 'where', {'cond': [True, False, True, True]}, [x, x],
+         lambda p, q: torch.where(torch.tensor([True, False, True, True]), p, q))
+    case('where other does not broadcast', 'where', {'cond': [True, False, True]}, [x, randn(2, 2)],
+         lambda p, q: torch.where(torch.tensor([True, False, True]), p, q))
     return c
 
 
@@ -834,6 +1024,10 @@ def main():
     payload = {'torch': torch.__version__, 'layers': layers(), 'precision': precision(), 'ops': ops(),
                'values': values(), 'losses': losses(), 'errors': errors(), 'optim': optimizers(), 'init': init_cases(),
                'training': training()}
+    torch.manual_seed(SEED + 2)
+    payload['ops'] += indexing_ops()
+    payload['pieces'] = pieces()
+    payload['errors'] += indexing_errors()
     # write() names the file after its first argument, in test/fixtures/torch.
     write('differential', finite_json(payload))
 

@@ -10,6 +10,9 @@ export { add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, square, relu,
 export { sum, mean, variance as var, variance, std, type VarOptions } from './ops/reduce';
 export { max, min, argmax, argmin, type ValuesAndIndices } from './ops/select';
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, clone } from './ops/layout';
+export { cat, concat, stack, split, chunk } from './ops/join';
+export { narrow, select, slice, indexSelect, gather, type IndexLike } from './ops/index-ops';
+export { maximum, minimum, where, type Condition } from './ops/compare';
 export { matmul } from './ops/linalg';
 export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';
 export { softmax, logSoftmax } from './ops/softmax';

@@ -8,6 +8,9 @@ import * as sel from './ops/select';
 import * as lay from './ops/layout';
 import * as la from './ops/linalg';
 import * as sm from './ops/softmax';
+import * as join from './ops/join';
+import * as idx from './ops/index-ops';
+import * as cmp from './ops/compare';
 
 export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
@@ -185,6 +188,18 @@ export class Tensor {
     return this.shape.length < 2 ? this : lay.transpose(this, 0, 1);
   }
   expand(...shape: number[] | [number[]]): Tensor { return lay.expand(this, flatArgs(shape)); }
+
+  // ---- joining, slicing, indexing ----
+  split(splitSizeOrSections: number | readonly number[], dim = 0): Tensor[] { return join.split(this, splitSizeOrSections, dim); }
+  chunk(chunks: number, dim = 0): Tensor[] { return join.chunk(this, chunks, dim); }
+  narrow(dim: number, start: number, length: number): Tensor { return idx.narrow(this, dim, start, length); }
+  select(dim: number, index: number): Tensor { return idx.select(this, dim, index); }
+  indexSelect(dim: number, index: Tensor | readonly number[]): Tensor { return idx.indexSelect(this, dim, index); }
+  gather(dim: number, index: idx.IndexLike): Tensor { return idx.gather(this, dim, index); }
+  maximum(other: Tensor): Tensor { return cmp.maximum(this, other); }
+  minimum(other: Tensor): Tensor { return cmp.minimum(this, other); }
+  /** `this` where the condition holds, else `other` (torch.where(condition, this, other)). */
+  where(condition: cmp.Condition, other: TensorOrScalar): Tensor { return cmp.where(condition, this, other); }
 
   // ---- linear algebra / softmax ----
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }

@@ -127,6 +127,20 @@ const cases: [string, () => void][] = [
   ['nllLoss', () => gradcheck('nll', (x) => F.nllLoss(x, [1, 0], { reduction: 'none' }), [r([2, 3], 1)])],
   ['mseLoss', () => gradcheck('mse', (a, b) => F.mseLoss(a, b), [r([3, 2], 1), r([3, 2], 2)])],
   ['l1Loss', () => gradcheck('l1', (a, b) => F.l1Loss(a, b), [r([3, 2], 1), r([3, 2], 2, 1, 5)])],
+  ['cat', () => gradcheck('cat', (a, b, c) => E.cat([a, b, a, c], -1), [r([2, 3], 1), r([2, 1], 2), r([2, 0], 3)])],
+  ['stack', () => gradcheck('stack', (a, b) => E.stack([a, b, a], 1), [r([2, 3], 1), r([2, 3], 2)])],
+  ['split (pieces recombined)', () => gradcheck('split', (a) => { const [p, q, s] = a.split([1, 2, 1], 1); return q.mul(p).add(s.square()); }, [r([3, 4], 1)])],
+  ['chunk (one piece used)', () => gradcheck('chunk', (a) => a.chunk(3, 0)[1].square(), [r([5, 2], 1)])],
+  ['narrow', () => gradcheck('narrow', (a) => a.narrow(-1, 1, 2).square(), [r([2, 3, 4], 1)])],
+  ['select', () => gradcheck('select', (a) => a.select(1, -1).mul(a.select(1, 0)), [r([3, 4], 1)])],
+  ['slice with a step', () => gradcheck('slice', (a) => E.slice(a, 0, -4, null, 2).square(), [r([5, 3], 1)])],
+  ['indexSelect with repeats', () => gradcheck('indexSelect', (a) => a.indexSelect(1, [3, 0, 3, 3]).square(), [r([2, 4], 1)])],
+  ['gather with repeats', () => gradcheck('gather', (a) => a.gather(0, [[1, 1, 0], [1, 2, 2]]).square(), [r([3, 3], 1)])],
+  ['maximum broadcast', () => gradcheck('maximum', (a, b) => E.maximum(a, b), [awayFromZero([3, 4], 1), tensor([0.02, -0.03, 0.01, 0])])],
+  ['minimum broadcast', () => gradcheck('minimum', (a, b) => a.minimum(b), [tensor([0.02, -0.03, 0.01]), awayFromZero([2, 3], 2)])],
+  // At a tie the central difference of max(a, b) is 1/2 in each argument: PyTorch's split.
+  ['maximum/minimum at ties', () => gradcheck('ties', (a, b) => E.maximum(a, b).add(E.minimum(a, b).mul(3)), [tensor([1, -2, 0.5]), tensor([1, -2, 0.5])])],
+  ['where', () => gradcheck('where', (a, b) => E.where([[true], [false], [true]], a, b), [r([3, 4], 1), r([4], 2)])],
   ['dropout (fixed mask)', () => gradcheck('dropout', (x) => F.dropout(x, 0.3, true, new Generator(5)), [r([10], 1)])],
 ];
 

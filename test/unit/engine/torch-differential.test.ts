@@ -1,8 +1,9 @@
 // Differential checks of the public API against PyTorch 1.13 on shapes, options and edge cases the
 // other fixtures miss (test/fixtures/torch/differential.json, written by
 // scripts/torch-reference/generate_differential.py): forward values, input/weight/bias gradients,
-// running statistics, optimizer trajectories and init statistics. Everything that can reach a
-// kernel (batch norm, matrix products) runs on both kernel backends.
+// split/chunk pieces, error messages, running statistics, optimizer trajectories and init
+// statistics. Everything that can reach a kernel (batch norm, matrix products) runs on both
+// kernel backends.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from './imports';
@@ -169,6 +170,7 @@ const fx = loadFixture<{
   layers: LayerCase[];
   precision: LayerCase[];
   ops: OpCase[];
+  pieces: PiecesCase[];
   values: OpCase[];
   losses: LossCase[];
   errors: ErrorCase[];
@@ -242,6 +244,25 @@ const OPS: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   bnShared: (_q, [x, w, b]) => F.batchNorm(x, null, null, w, b, true).add(F.batchNorm(x.mul(2).add(1), null, null, w, b, true)),
   reuse: (_q, [a]) => a.mul(a).add(a),
   reuseSoftmax: (_q, [a]) => a.softmax(-1).mul(a),
+  cat: (q, xs) => E.cat(xs, p(q, 'dim')),
+  concat: (q, xs) => E.concat(xs, p(q, 'dim')),
+  catSelf: (q, [a]) => E.cat([a, a.mul(2), a], p(q, 'dim')),
+  stack: (q, xs) => E.stack(xs, p(q, 'dim')),
+  narrow: (q, [a]) => a.narrow(p(q, 'dim'), p(q, 'start'), p(q, 'length')),
+  select: (q, [a]) => E.select(a, p(q, 'dim'), p(q, 'index')),
+  slice: (q, [a]) => E.slice(a, p(q, 'dim'), p(q, 'start'), p(q, 'end'), p(q, 'step')),
+  indexSelect: (q, [a]) => E.indexSelect(a, p(q, 'dim'), p(q, 'index')),
+  indexSelectTensor: (q, [a]) => a.indexSelect(p(q, 'dim'), tensor(p<number[] | number>(q, 'index'))),
+  gather: (q, [a]) => a.gather(p(q, 'dim'), p(q, 'index')),
+  gatherShaped: (q, [a]) => E.gather(a, p(q, 'dim'), tensor(p<number[]>(q, 'index'), p<number[]>(q, 'indexShape'))),
+  maximum: (_q, [a, b]) => E.maximum(a, b),
+  minimum: (_q, [a, b]) => E.minimum(a, b),
+  maximumMethod: (_q, [a, b]) => a.maximum(b),
+  minimumMethod: (_q, [a, b]) => a.minimum(b),
+  where: (q, [a, b]) => E.where(p(q, 'cond'), a, b),
+  whereTensor: (q, [a, b]) => E.where(tensor(p<boolean[][]>(q, 'cond').map((r) => r.map(Number))), a, b),
+  whereScalar: (q, [a]) => E.where(p(q, 'cond'), a, p<number>(q, 'other')),
+  whereMethod: (q, [a, b]) => a.where(p(q, 'cond'), b),
 };
 
 function poolOptions(q: Params): Omit<F.MaxPool2dOptions, 'returnIndices'> {
@@ -298,6 +319,43 @@ for (const c of fx.values) {
     assert.deepEqual(y.shape, c.output.shape, 'shape');
     // Factories compute in float64 and round once; PyTorch steps in float32: an ulp or so.
     assertClose(y.data, f32(c.output), { rtol: 1e-6, atol: 1e-6 });
+  });
+}
+
+// ---------------------------------------------------------------- split / chunk
+
+interface PiecesCase {
+  name: string;
+  fn: string;
+  params: Params;
+  inputs: TJson[];
+  outputs: TJson[];
+  gradOutputs: (TJson | null)[];
+  grads: TJson[];
+}
+
+const PIECES: Record<string, (q: Params, a: Tensor) => Tensor[]> = {
+  split: (q, a) => E.split(a, p(q, 'size'), p(q, 'dim')),
+  splitMethod: (q, a) => a.split(p(q, 'size'), p(q, 'dim')),
+  chunk: (q, a) => E.chunk(a, p(q, 'chunks'), p(q, 'dim')),
+  chunkMethod: (q, a) => a.chunk(p(q, 'chunks'), p(q, 'dim')),
+};
+
+for (const c of fx.pieces) {
+  caseTest(`pieces: ${c.name}`, () => {
+    const x = fromJson(c.inputs[0], true);
+    const outs = PIECES[c.fn](c.params, x);
+    assert.equal(outs.length, c.outputs.length, 'number of pieces');
+    outs.forEach((o, i) => {
+      assert.deepEqual(o.shape, c.outputs[i].shape, `piece ${i} shape`);
+      assert.deepEqual(Array.from(o.data), Array.from(f32(c.outputs[i])), `piece ${i}`);
+    });
+    // One backward per used piece: the input's gradient accumulates across them.
+    outs.forEach((o, i) => {
+      const g = c.gradOutputs[i];
+      if (g) o.backward(tensor(f32(g), g.shape));
+    });
+    assert.deepEqual(Array.from(x.grad ? x.grad.data : new Float32Array(x.data.length)), Array.from(f32(c.grads[0])), 'grad');
   });
 }
 
@@ -360,6 +418,19 @@ const ERRORS: Record<string, (q: Params, xs: Tensor[]) => unknown> = {
   minDim: (q, [x]) => E.min(x, p(q, 'dim')),
   argmin: (q, [x]) => x.argmin(p(q, 'dim')),
   argmax: (q, [x]) => E.argmax(x, p(q, 'dim')),
+  cat: (q, xs) => E.cat(xs, p(q, 'dim')),
+  stack: (q, xs) => E.stack(xs, p(q, 'dim')),
+  split: (q, [x]) => x.split(p(q, 'size'), p(q, 'dim')),
+  chunk: (q, [x]) => E.chunk(x, p(q, 'chunks')),
+  narrow: (q, [x]) => E.narrow(x, p(q, 'dim'), p(q, 'start'), p(q, 'length')),
+  select: (q, [x]) => x.select(p(q, 'dim'), p(q, 'index')),
+  slice: (q, [x]) => E.slice(x, p(q, 'dim'), p(q, 'start'), p(q, 'end'), p(q, 'step')),
+  indexSelect: (q, [x]) => E.indexSelect(x, p(q, 'dim'), p(q, 'index')),
+  gather: (q, [x]) => E.gather(x, p(q, 'dim'), p(q, 'index')),
+  maximum: (_q, [a, b]) => E.maximum(a, b),
+  minimum: (_q, [a, b]) => a.minimum(b),
+  where: (q, [a, b]) => E.where(p(q, 'cond'), a, b),
+  whereTensor: (_q, [c, a, b]) => E.where(c, a, b),
 };
 
 for (const c of fx.errors) {
