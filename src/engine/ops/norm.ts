@@ -289,16 +289,17 @@ function channels(C: number): Channels {
 }
 
 /**
- * mean[c] = the shift of the one-pass statistics: the float32 average of the channel's first value
- * in each of the first (up to) 8 samples, a cheap estimate of the mean that lies within the data.
+ * mean[c] = the shift of the one-pass statistics: the float32 average of 8 of the channel's values,
+ * value j from sample j mod N at position ⌊(j + ½)·S/8⌋ (spread over samples and positions, not
+ * just an image's corner), a cheap estimate of the mean that lies within the data.
  */
 function shiftEstimate(mean: Float64Array, x: Float32Array, N: number, C: number, S: number): void {
-  const n = Math.min(N, 8);
   mean.fill(0, 0, C);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0, j = i * C * S; c < C; c++, j += S) mean[c] += x[j]; // memory order
+  for (let j = 0; j < 8; j++) {
+    const base = (j % N) * C * S + Math.floor(((j + 0.5) * S) / 8);
+    for (let c = 0, i = base; c < C; c++, i += S) mean[c] += x[i];
   }
-  for (let c = 0; c < C; c++) mean[c] = Math.fround(mean[c] / n);
+  for (let c = 0; c < C; c++) mean[c] = Math.fround(mean[c] / 8);
 }
 
 /**
