@@ -1006,6 +1006,225 @@ def training():
     return cases
 
 
+# ---------------------------------------------------------------- comparisons, masks, scatter, pooling
+# Generated last (see main), with their own seed, so the older sections keep their random draws.
+
+def value(name, fn, params, torch_fn, inputs):
+    """A forward-only case (booleans, indices): `fn` and `params` tell the test which engine call to make."""
+    return {'name': name, 'fn': fn, 'params': params, 'inputs': [T(x) for x in inputs],
+            'output': T(torch_fn(*inputs))}
+
+
+def mask_values():
+    c = []
+    inf, nan = float('inf'), float('nan')
+    a = torch.tensor([[1.0, -0.0, nan, inf, 2.0], [0.0, 3.0, -inf, 1.0, nan]])
+    b = torch.tensor([1.0, 0.0, nan, inf, 3.0])
+    col = torch.tensor([[1.0], [nan]])
+    for k, f in enumerate(('eq', 'ne', 'lt', 'le', 'gt', 'ge')):
+        method = k % 2 == 1
+        c.append(value(f'{f} (2,5) vs (5), NaN, ±inf, -0', 'cmp', {'op': f, 'method': method}, getattr(torch, f), [a, b]))
+        c.append(value(f'{f} (2,1) vs (2,5) broadcast', 'cmp', {'op': f, 'method': not method}, getattr(torch, f), [col, a]))
+        c.append(value(f'{f} with a 0-d tensor', 'cmp', {'op': f, 'method': method}, getattr(torch, f), [a, torch.tensor(1.0)]))
+        for other in (1.0, 0.0, nan, -inf):
+            c.append(value(f'{f} scalar {other}', 'cmpScalar', {'op': f, 'other': other, 'method': method},
+                           lambda t, f=f, o=other: getattr(torch, f)(t, o), [a]))
+    # a float32 tensor compares with a Python scalar cast to float32
+    tenth = torch.tensor([0.1, 0.2, 0.3])
+    for f in ('eq', 'lt', 'ge'):
+        c.append(value(f'{f} scalar 0.1 / 0.3 rounded to float32', 'cmpScalar', {'op': f, 'other': 0.1, 'method': True},
+                       lambda t, f=f: getattr(torch, f)(t, 0.1), [tenth]))
+    c.append(value('gt scalar 1e39 (float32 inf)', 'cmpScalar', {'op': 'gt', 'other': 1e39, 'method': False},
+                   lambda t: torch.gt(t, 1e39), [torch.tensor([3.4e38, inf])]))
+    la = torch.tensor([[0.0, 1.0, -2.0, nan], [0.0, 0.0, 0.5, -0.0]])
+    lb = torch.tensor([0.0, 3.0, 0.0, nan])
+    for f in ('logical_and', 'logical_or', 'logical_xor'):
+        name = ''.join(w.capitalize() if i else w for i, w in enumerate(f.split('_')))
+        c.append(value(f'{name} (2,4) vs (4) with NaN and -0', 'logical', {'op': name}, getattr(torch, f), [la, lb]))
+        c.append(value(f'{name} (2,1) vs (4)', 'logical', {'op': name, 'method': True}, getattr(torch, f),
+                       [torch.tensor([[1.0], [0.0]]), lb]))
+    for f in ('logical_not', 'isnan', 'isinf', 'isfinite'):
+        name = 'logicalNot' if f == 'logical_not' else f
+        c.append(value(f'{name} with NaN, ±inf, -0', 'unary', {'op': name}, getattr(torch, f), [a]))
+        c.append(value(f'{name} of a 0-d tensor', 'unary', {'op': name, 'method': True}, getattr(torch, f), [torch.tensor(inf)]))
+    c.append(value('bool() with NaN and -0', 'unary', {'op': 'bool', 'method': True}, lambda t: t.bool(), [a]))
+    c.append(value('long() truncates toward zero', 'unary', {'op': 'long', 'method': True}, lambda t: t.long(),
+                   [torch.tensor([1.7, -1.7, 0.5, -0.5, 3.0, -2.0])]))
+    r = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 0.0], [2.0, nan, -1.0], [1.0, 1.0, 1.0]])
+    for f in ('any', 'all'):
+        c.append(value(f'{f} of all elements', f, {}, getattr(torch, f), [r]))
+        c.append(value(f'{f} of a tensor of ones', f, {}, getattr(torch, f), [torch.ones(2, 2)]))
+        c.append(value(f'{f} of an empty tensor', f, {}, getattr(torch, f), [torch.zeros(0, 3)]))
+        for d, kd in ((0, False), (1, False), (-1, True), (0, True)):
+            c.append(value(f'{f} dim {d} keepdim {kd}', f, {'dim': d, 'keepdim': kd},
+                           lambda t, f=f, d=d, kd=kd: getattr(torch, f)(t, d, keepdim=kd), [r]))
+        c.append(value(f'{f} dim 1 of a 3-D tensor', f, {'dim': 1}, lambda t, f=f: getattr(torch, f)(t, 1),
+                       [(randn(2, 3, 4) > 0.5).float()]))
+        c.append(value(f'{f} over an empty dim', f, {'dim': 1}, lambda t, f=f: getattr(torch, f)(t, 1), [torch.zeros(3, 0)]))
+        c.append(value(f'{f} of a 0-d tensor along dim 0', f, {'dim': 0}, lambda t, f=f: getattr(torch, f)(t, 0),
+                       [torch.tensor(2.0)]))
+    logits, targets = randn(8, 5), torch.randint(0, 5, (8,)).float()
+    c.append(value('accuracy eq(argmax(logits, 1), targets).float().mean()', 'accuracy', {},
+                   lambda x, t: torch.eq(torch.argmax(x, 1), t).float().mean(), [logits, targets]))
+    c.append(value('scatter src larger than index (values)', 'scatterValues', {'dim': 1, 'index': [[2, 0], [1, 1]]},
+                   lambda x, s: x.scatter(1, L(2, 0, 1, 1).reshape(2, 2), s), [randn(3, 4), randn(2, 5)]))
+    for size, shape in ((2, (1, 2, 5, 5)), ([3, 4], (2, 3, 4, 7)), (4, (2, 3, 3)), ([2, None], (1, 2, 5, 3))):
+        c.append(value(f'adaptiveMaxPool2d {size} on {list(shape)} indices', 'adaptiveMaxPool2dIndices', {'size': size},
+                       lambda x, size=size: F.adaptive_max_pool2d(x, size, return_indices=True)[1], [randn(*shape)]))
+    return c
+
+
+def mask_ops():
+    c = []
+    inf = float('inf')
+    x = randn(2, 3)
+    m = [[True, False, True], [False, False, True]]
+    mt = torch.tensor(m)
+    c.append(op('maskedFill same shape', 'maskedFill', {'mask': m, 'value': -1.5}, lambda t: t.masked_fill(mt, -1.5), [x]))
+    c.append(op('maskedFill mask (3) broadcast to (2,3)', 'maskedFill', {'mask': [False, True, True], 'value': 0.0},
+                lambda t: t.masked_fill(torch.tensor([False, True, True]), 0.0), [x]))
+    c.append(op('maskedFill mask (2,1,3) broadcasts x (3) up', 'maskedFill', {'mask': [[[True, False, False]], [[False, True, False]]], 'value': 2.0},
+                lambda t: torch.masked_fill(t, torch.tensor([[[True, False, False]], [[False, True, False]]]), 2.0), [randn(3)]))
+    c.append(op('maskedFill -inf then softmax (attention mask)', 'maskedFillSoftmax', {'mask': m, 'value': -inf},
+                lambda t: t.masked_fill(mt, -inf).softmax(-1), [x]))
+    c.append(op('maskedFill 0-d value tensor (gets a gradient)', 'maskedFillTensor', {'mask': m},
+                lambda t, v: t.masked_fill(mt, v), [x, randn()]))
+    c.append(op('maskedFill mask from a comparison', 'maskedFillGt', {'threshold': 0.0, 'value': 0.25},
+                lambda t: t.masked_fill(t > 0.0, 0.25), [randn(3, 4)]))
+    for d, idx, xs, ss in ((0, [[1, 0, 2], [0, 2, 1]], (3, 3), (2, 3)), (1, [[2, 0], [1, 3], [0, 1]], (3, 4), (3, 2)),
+                           (-1, [[[0, 2]], [[1, 0]]], (2, 2, 3), (2, 1, 2)), (1, [[1, 1, 0]], (2, 2), (1, 3))):
+        it = torch.tensor(idx)
+        c.append(op(f'scatter dim {d} {idx}', 'scatter', {'dim': d, 'index': idx},
+                    lambda t, s, d=d, it=it: torch.scatter(t, d, it, s), [randn(*xs), randn(*ss)]))
+        c.append(op(f'scatterAdd dim {d} {idx}', 'scatterAdd', {'dim': d, 'index': idx},
+                    lambda t, s, d=d, it=it: t.scatter_add(d, it, s), [randn(*xs), randn(*ss)]))
+    c.append(op('scatter a scalar value', 'scatterScalar', {'dim': 1, 'index': [[0, 2], [1, 1]], 'value': 0.7},
+                lambda t: t.scatter(1, L(0, 2, 1, 1).reshape(2, 2), 0.7), [randn(2, 3)]))
+    c.append(op('scatter into a 0-d tensor', 'scatter', {'dim': 0, 'index': 0}, lambda t, s: t.scatter(0, torch.tensor(0), s),
+                [randn(), randn()]))
+    c.append(op('scatterAdd one-hot counts', 'scatterAdd', {'dim': 1, 'index': [[0, 0, 2, 0]]},
+                lambda t, s: t.scatter_add(1, L(0, 0, 2, 0)[None], s), [torch.zeros(1, 3), torch.ones(1, 4)]))
+    c.append(op('scatterAdd with an empty index', 'scatterAdd', {'dim': 0, 'index': []},
+                lambda t, s: t.scatter_add(0, torch.zeros(0, dtype=torch.long), s), [randn(3), torch.zeros(0)]))
+    for d, idx, xs, ss, alpha in ((0, [2, 0, 2], (4, 3), (3, 3), 1), (1, [1, 3], (2, 4), (2, 2), 2.5),
+                                  (-1, [0, 0, 1, 0], (2, 3, 2), (2, 3, 4), -0.5), (0, [1, 1], (3,), (2,), 1),
+                                  (0, [], (2, 3), (0, 3), 1), (0, [0], (), (), 3)):
+        c.append(op(f'indexAdd dim {d} {idx} alpha {alpha} on {list(xs)}', 'indexAdd', {'dim': d, 'index': idx, 'alpha': alpha},
+                    lambda t, s, d=d, idx=idx, alpha=alpha: t.index_add(d, torch.tensor(idx, dtype=torch.long), s, alpha=alpha),
+                    [randn(*xs), randn(*ss)]))
+    for kw, shape in (({'kernel': 2}, (2, 3, 4, 5)), ({'kernel': 3, 'stride': 1}, (1, 2, 5, 4)),
+                      ({'kernel': 3, 'stride': 2, 'padding': 1}, (2, 2, 6, 7)),
+                      ({'kernel': 3, 'stride': 2, 'padding': 1, 'countIncludePad': False}, (2, 2, 6, 7)),
+                      ({'kernel': 3, 'stride': 2, 'padding': 1, 'ceilMode': True}, (1, 2, 6, 6)),
+                      ({'kernel': 3, 'stride': 2, 'padding': 1, 'ceilMode': True, 'countIncludePad': False}, (1, 2, 6, 6)),
+                      ({'kernel': 2, 'stride': 2, 'padding': 1, 'ceilMode': True}, (1, 1, 5, 5)),
+                      ({'kernel': 3, 'stride': 2, 'ceilMode': True}, (1, 2, 6, 8)),
+                      ({'kernel': [3, 2], 'stride': [1, 2], 'padding': [1, 1], 'ceilMode': True, 'countIncludePad': False}, (1, 3, 5, 5)),
+                      ({'kernel': 2, 'divisorOverride': 3}, (1, 2, 4, 4)),
+                      ({'kernel': 3, 'stride': 2, 'padding': 1, 'divisorOverride': -2, 'ceilMode': True}, (1, 1, 5, 6)),
+                      ({'kernel': [2, 3], 'stride': [2, 1]}, (3, 5, 6)),
+                      ({'kernel': 2}, (0, 2, 4, 4))):
+        tk = {'kernel_size': tuple(kw['kernel']) if isinstance(kw['kernel'], list) else kw['kernel'],
+              'stride': tuple(kw['stride']) if isinstance(kw.get('stride'), list) else kw.get('stride'),
+              'padding': tuple(kw['padding']) if isinstance(kw.get('padding'), list) else kw.get('padding', 0),
+              'ceil_mode': kw.get('ceilMode', False), 'count_include_pad': kw.get('countIncludePad', True),
+              'divisor_override': kw.get('divisorOverride')}
+        c.append(op(f'avgPool2d {kw} on {list(shape)}', 'avgPool2d', kw, lambda t, tk=tk: F.avg_pool2d(t, **tk), [randn(*shape)]))
+    for size, shape in (([3, 4], (2, 2, 5, 7)), (2, (1, 3, 4, 4)), ([7, 9], (1, 2, 3, 4)), ([None, 3], (2, 2, 5, 7)),
+                        (1, (2, 3, 4, 5)), (1, (4, 5)), ([1, 1], (2, 1, 3, 4, 5)), (3, (2, 5, 5)),
+                        (2, (0, 2, 3, 4))):
+        ts = tuple(size) if isinstance(size, list) else size
+        c.append(op(f'adaptiveAvgPool2d {size} on {list(shape)}', 'adaptiveAvgPool2d', {'size': size},
+                    lambda t, ts=ts: F.adaptive_avg_pool2d(t, ts), [randn(*shape)]))
+    ties = torch.tensor([[[[1.0, 3.0, 3.0, 0.0], [3.0, float('nan'), 2.0, 3.0], [-inf, -inf, 1.0, 1.0]]]])
+    for size, x in ((2, ties), ([3, 2], ties), ([2, 3], randn(2, 2, 3, 4)), ([5, 6], randn(1, 2, 3, 4)),
+                    (3, randn(2, 7, 5)), ([None, 2], randn(1, 2, 3, 5))):
+        ts = tuple(size) if isinstance(size, list) else size
+        c.append(op(f'adaptiveMaxPool2d {size} on {list(x.shape)}', 'adaptiveMaxPool2d', {'size': size},
+                    lambda t, ts=ts: F.adaptive_max_pool2d(t, ts), [x]))
+    return c
+
+
+def mask_errors():
+    c = []
+
+    def case(name, fn, params, inputs, torch_fn):
+        error_case(c, name, fn, params, inputs, torch_fn)
+    x, z = randn(2, 3), torch.zeros(2, 3)
+    case('eq shapes do not broadcast', 'cmp', {'op': 'eq'}, [x, randn(2)], torch.eq)
+    case('gt shapes do not broadcast', 'cmp', {'op': 'gt'}, [randn(4, 1, 2), randn(3, 3)], torch.gt)
+    case('logicalAnd shapes do not broadcast', 'logical', {'op': 'logicalAnd'}, [x, randn(4)], torch.logical_and)
+    case('any dim out of range', 'any', {'dim': 2}, [x], lambda t: torch.any(t, 2))
+    case('all dim out of range', 'all', {'dim': -3}, [x], lambda t: torch.all(t, -3))
+    case('maskedFill mask does not broadcast', 'maskedFill', {'mask': [True, False], 'value': 1.0}, [x],
+         lambda t: t.masked_fill(torch.tensor([True, False]), 1.0))
+    case('maskedFill 1-D value tensor', 'maskedFillTensor', {'mask': [True, False, True]}, [x, randn(2)],
+         lambda t, v: t.masked_fill(torch.tensor([True, False, True]), v))
+    src = torch.ones(2, 3)
+    for name, d, idx, s in (('index rank differs', 1, [0, 1], src), ('index larger than self', 1, [[0, 1, 2, 0]], src),
+                            ('index larger than src', 1, [[0, 1, 2]], torch.ones(1, 2)),
+                            ('src with fewer dims', 1, [[0, 1, 2]], torch.ones(1)), ('index out of bounds', 1, [[0, 3]], src),
+                            ('negative index', 1, [[0, -1]], src), ('non-integer index', 0, [[0.5]], src),
+                            ('dim out of range', 2, [[0, 1]], src)):
+        it = torch.tensor(idx)
+        for fn in ('scatter', 'scatterAdd'):
+            tf = torch.scatter if fn == 'scatter' else torch.scatter_add
+            case(f'{fn} {name}', fn, {'dim': d, 'index': idx}, [z, s], lambda t, s, tf=tf, d=d, it=it: tf(t, d, it, s))
+    case('scatter value: index larger than self', 'scatterScalar', {'dim': 0, 'index': [[0, 1, 1, 0]], 'value': 1.0}, [z],
+         lambda t: t.scatter(0, L(0, 1, 1, 0)[None], 1.0))
+    for name, d, idx, s in (('2-D index', 1, [[0, 1]], torch.ones(2, 2)), ('non-integer index', 1, [0.0, 1.5], torch.ones(2, 2)),
+                            ('index count differs from source', 1, [0, 1, 2], torch.ones(2, 2)),
+                            ('source slices do not broadcast', 1, [0, 1], torch.ones(3, 2)),
+                            ('source slices broadcast too far', 0, [0, 1], torch.ones(2, 3, 1)),
+                            ('index out of range', 1, [0, 3], torch.ones(2, 2)), ('negative index', 0, [-1], torch.ones(1, 3)),
+                            ('dim out of range', 2, [0, 1], torch.ones(2, 3))):
+        it = torch.tensor(idx)
+        case(f'indexAdd {name}', 'indexAdd', {'dim': d, 'index': idx}, [z, s], lambda t, s, d=d, it=it: t.index_add(d, it, s))
+    case('indexAdd 0-d source, two indices', 'indexAdd', {'dim': 0, 'index': [0, 0]}, [torch.tensor(1.0), torch.tensor(2.0)],
+         lambda t, s: t.index_add(0, L(0, 0), s))
+    x5 = randn(1, 2, 5, 5)
+    for kw in ({'kernel': 3, 'padding': 2}, {'kernel': [3, 5], 'padding': [1, 3]}, {'kernel': 2, 'stride': 0},
+               {'kernel': 0, 'stride': 1}, {'kernel': 2, 'stride': -1}, {'kernel': 2, 'padding': [0, -1]}, {'kernel': 7},
+               {'kernel': [1, 2, 3]}, {'kernel': 2, 'stride': [1, 2, 3]}, {'kernel': 2, 'padding': [1, 1, 1]},
+               {'kernel': 2, 'divisorOverride': 0}):
+        tk = {'kernel_size': kw['kernel'], 'stride': kw.get('stride'), 'padding': kw.get('padding', 0),
+              'divisor_override': kw.get('divisorOverride')}
+        case(f'avg_pool2d {kw}', 'avgPool2d', kw, [x5], lambda t, tk=tk: F.avg_pool2d(t, **tk))
+    for name, shape, k in (('2-D input', (5, 5), 2), ('1-D input', (5,), 2), ('5-D input', (1, 1, 1, 5, 5), 2),
+                           ('no channels', (1, 0, 5, 5), 2), ('unbatched output too small', (2, 5, 7), 7)):
+        case(f'avg_pool2d {name}', 'avgPool2d', {'kernel': k}, [randn(*shape)], lambda t, k=k: F.avg_pool2d(t, k))
+    for name, shape, size in (('2-D input', (5, 5), 2), ('2-D input, 2 sizes', (5, 5), [2, 2]), ('1-D input, size 1', (5,), 1),
+                              ('5-D input', (1, 2, 3, 4, 5), 2), ('empty H', (1, 2, 0, 4), 2), ('negative size', (1, 2, 3, 4), [-1, 2]),
+                              ('three sizes', (1, 2, 3, 4), [2, 3, 4])):
+        ts = tuple(size) if isinstance(size, list) else size
+        case(f'adaptive_avg_pool2d {name}', 'adaptiveAvgPool2d', {'size': size}, [randn(*shape)],
+             lambda t, ts=ts: F.adaptive_avg_pool2d(t, ts))
+    for name, shape, size in (('2-D input', (5, 5), 2), ('5-D input', (1, 2, 3, 4, 5), 1), ('empty H', (1, 2, 0, 4), 2),
+                              ('no channels', (1, 0, 3, 4), 2), ('negative size', (1, 2, 3, 4), [-1, 2]),
+                              ('three sizes', (1, 2, 3, 4), [2, 3, 4])):
+        ts = tuple(size) if isinstance(size, list) else size
+        case(f'adaptive_max_pool2d {name}', 'adaptiveMaxPool2d', {'size': size}, [randn(*shape)],
+             lambda t, ts=ts: F.adaptive_max_pool2d(t, ts))
+    return c
+
+
+def pool_layers():
+    c = []
+
+    def add(name, ctor, kind, args, kwargs, xs):
+        c.append(run_layer_case(name, ctor, kind, args, kwargs, xs, ['train'] * len(xs), False))
+    add('AvgPool2d(3, 2) padding 1 ceil_mode', nn.AvgPool2d, 'AvgPool2d', [3, 2], {'padding': 1, 'ceil_mode': True},
+        [randn(2, 3, 6, 7)])
+    add('AvgPool2d(3) count_include_pad=False padding 1', nn.AvgPool2d, 'AvgPool2d', [3],
+        {'padding': 1, 'count_include_pad': False}, [randn(1, 2, 7, 8)])
+    add('AvgPool2d([2,3], [1,2]) divisor_override 4 unbatched', nn.AvgPool2d, 'AvgPool2d', [[2, 3], [1, 2]],
+        {'divisor_override': 4}, [randn(2, 5, 6)])
+    add('AdaptiveAvgPool2d([3, None])', nn.AdaptiveAvgPool2d, 'AdaptiveAvgPool2d', [[3, None]], {}, [randn(2, 2, 7, 5)])
+    add('AdaptiveAvgPool2d(1) (global average)', nn.AdaptiveAvgPool2d, 'AdaptiveAvgPool2d', [1], {}, [randn(2, 4, 3, 3)])
+    add('AdaptiveMaxPool2d([2, 3])', nn.AdaptiveMaxPool2d, 'AdaptiveMaxPool2d', [[2, 3]], {}, [randn(2, 2, 5, 7)])
+    return c
+
+
 def finite_json(v):
     """JSON has no NaN/Infinity: they are written as the strings 'NaN', 'Infinity', '-Infinity',
     which Number() (and Float32Array.from) read back."""
@@ -1028,6 +1247,11 @@ def main():
     payload['ops'] += indexing_ops()
     payload['pieces'] = pieces()
     payload['errors'] += indexing_errors()
+    torch.manual_seed(SEED + 3)
+    payload['values'] += mask_values()
+    payload['ops'] += mask_ops()
+    payload['errors'] += mask_errors()
+    payload['layers'] += pool_layers()
     # write() names the file after its first argument, in test/fixtures/torch.
     write('differential', finite_json(payload))
 

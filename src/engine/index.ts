@@ -12,7 +12,11 @@ export { max, min, argmax, argmin, type ValuesAndIndices } from './ops/select';
 export { reshape, flatten, unsqueeze, squeeze, permute, transpose, expand, clone } from './ops/layout';
 export { cat, concat, stack, split, chunk } from './ops/join';
 export { narrow, select, slice, indexSelect, gather, type IndexLike } from './ops/index-ops';
-export { maximum, minimum, where, type Condition } from './ops/compare';
+export { maximum, minimum, where, maskedFill, type Condition } from './ops/compare';
+export {
+  eq, ne, lt, le, gt, ge, logicalAnd, logicalOr, logicalXor, logicalNot, isnan, isinf, isfinite, any, all,
+} from './ops/logical';
+export { scatter, scatterAdd, indexAdd, type IndexAddOptions } from './ops/scatter';
 export { matmul } from './ops/linalg';
 export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';
 export { softmax, logSoftmax } from './ops/softmax';

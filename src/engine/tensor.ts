@@ -11,6 +11,8 @@ import * as sm from './ops/softmax';
 import * as join from './ops/join';
 import * as idx from './ops/index-ops';
 import * as cmp from './ops/compare';
+import * as lg from './ops/logical';
+import * as sc from './ops/scatter';
 
 export type Scalar = number;
 export type TensorOrScalar = Tensor | number;
@@ -200,6 +202,33 @@ export class Tensor {
   minimum(other: Tensor): Tensor { return cmp.minimum(this, other); }
   /** `this` where the condition holds, else `other` (torch.where(condition, this, other)). */
   where(condition: cmp.Condition, other: TensorOrScalar): Tensor { return cmp.where(condition, this, other); }
+  maskedFill(mask: cmp.Condition, value: TensorOrScalar): Tensor { return cmp.maskedFill(this, mask, value); }
+  scatter(dim: number, index: idx.IndexLike, src: TensorOrScalar): Tensor { return sc.scatter(this, dim, index, src); }
+  scatterAdd(dim: number, index: idx.IndexLike, src: Tensor): Tensor { return sc.scatterAdd(this, dim, index, src); }
+  indexAdd(dim: number, index: Tensor | readonly number[], source: Tensor, opts?: sc.IndexAddOptions): Tensor { return sc.indexAdd(this, dim, index, source, opts); }
+
+  // ---- comparisons and masks: 0/1 float32 tensors (the engine's booleans), never requiring grad ----
+  eq(other: TensorOrScalar): Tensor { return lg.eq(this, other); }
+  ne(other: TensorOrScalar): Tensor { return lg.ne(this, other); }
+  lt(other: TensorOrScalar): Tensor { return lg.lt(this, other); }
+  le(other: TensorOrScalar): Tensor { return lg.le(this, other); }
+  gt(other: TensorOrScalar): Tensor { return lg.gt(this, other); }
+  ge(other: TensorOrScalar): Tensor { return lg.ge(this, other); }
+  logicalAnd(other: Tensor): Tensor { return lg.logicalAnd(this, other); }
+  logicalOr(other: Tensor): Tensor { return lg.logicalOr(this, other); }
+  logicalXor(other: Tensor): Tensor { return lg.logicalXor(this, other); }
+  logicalNot(): Tensor { return lg.logicalNot(this); }
+  isnan(): Tensor { return lg.isnan(this); }
+  isinf(): Tensor { return lg.isinf(this); }
+  isfinite(): Tensor { return lg.isfinite(this); }
+  any(dim?: number, keepdim = false): Tensor { return lg.any(this, dim, keepdim); }
+  all(dim?: number, keepdim = false): Tensor { return lg.all(this, dim, keepdim); }
+  /** This tensor: float32 is the engine's only dtype (PyTorch's float() returns self when it matches). */
+  float(): Tensor { return this; }
+  /** The engine's boolean tensor: 1 where non-zero (NaN included), else 0; no grad. */
+  bool(): Tensor { return lg.toBool(this); }
+  /** Values truncated toward zero, without grad (integer tensors hold float32 integers here). */
+  long(): Tensor { return lg.toLong(this); }
 
   // ---- linear algebra / softmax ----
   matmul(other: Tensor): Tensor { return la.matmul(this, other); }

@@ -7,3 +7,4 @@ export { ReLU, LeakyReLU, Sigmoid, Tanh, Identity, Softmax, LogSoftmax, Dropout,
 export { Sequential, Flatten } from './container';
 export { BatchRenorm1d, type BatchRenormOptions } from './batchrenorm';
 export { CrossEntropyLoss, NLLLoss, MSELoss, type CrossEntropyLossOptions, type NLLLossOptions } from './loss';
+export { AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, type AvgPool2dOptions } from './pooling';

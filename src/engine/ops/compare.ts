@@ -1,4 +1,4 @@
-// Element-wise choices between tensors: maximum, minimum, where (all broadcasting).
+// Element-wise choices between tensors: maximum, minimum, where, maskedFill (all broadcasting).
 import { Tensor, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, sameShape, type Shape } from '../shape';
 import { expandTo, sumToShape } from './kernels';
@@ -49,11 +49,12 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 /** A condition: a tensor of 0/1 values (the engine's boolean tensor) or (nested) booleans. */
 export type Condition = Tensor | boolean | readonly Condition[];
 
-function conditionTensor(cond: Condition): Tensor {
+/** A Condition as a 0/1 tensor; `message` is the op's error for a tensor holding other values. */
+export function conditionTensor(cond: Condition, message = 'where expected condition to be a boolean tensor, but got a tensor with dtype Float'): Tensor {
   if (cond instanceof Tensor) {
     for (const v of cond.data) {
       // A float tensor is a boolean tensor only when it holds 0s and 1s.
-      if (v !== 0 && v !== 1) throw new Error('where expected condition to be a boolean tensor, but got a tensor with dtype Float');
+      if (v !== 0 && v !== 1) throw new Error(message);
     }
     return cond;
   }
@@ -85,5 +86,35 @@ export function where(condition: Condition, a: TensorOrScalar, b: TensorOrScalar
       if (m[i]) { if (ga) ga[i] = g[i]; } else if (gb) gb[i] = g[i];
     }
     return [ga && sumToShape(ga, shape, ta.shape), gb && sumToShape(gb, shape, tb.shape)];
+  });
+}
+
+/**
+ * torch.masked_fill(input, mask, value): `value` where the mask holds, else `input`; the mask and
+ * the input broadcast together (as PyTorch's out-of-place masked_fill does). `value` is a number or
+ * a 0-d tensor (which then gets the gradient of the filled entries); filled entries pass no
+ * gradient to `input`.
+ */
+export function maskedFill(a: Tensor, mask: Condition, value: TensorOrScalar): Tensor {
+  // PyTorch 1.13 misreads a float mask silently; later versions refuse it with this message.
+  const c = conditionTensor(mask, 'masked_fill_ only supports boolean masks, but got mask with dtype float');
+  if (value instanceof Tensor && value.shape.length !== 0) {
+    throw new Error(`masked_fill_ only supports a 0-dimensional value tensor, but got tensor with ${value.shape.length} dimension(s).`);
+  }
+  const v = value instanceof Tensor ? value : null;
+  const fill = v ? v.data[0] : Math.fround(value as number);
+  const shape = sameShape(c.shape, a.shape) ? a.shape : broadcastShapes(c.shape, a.shape);
+  const m = broadcastData(c, shape);
+  const out = broadcastData(a, shape).slice();
+  const n = out.length;
+  for (let i = 0; i < n; i++) if (m[i]) out[i] = fill;
+  return attach(new Tensor(out, shape), 'MaskedFillBackward', [a, v], (g) => {
+    const ga = a.requiresGrad ? new Float32Array(n) : null;
+    let gv = 0;
+    for (let i = 0; i < n; i++) {
+      if (m[i]) gv += g[i];
+      else if (ga) ga[i] = g[i];
+    }
+    return [ga && sumToShape(ga, shape, a.shape), v && v.requiresGrad ? new Float32Array([gv]) : null];
   });
 }

@@ -32,7 +32,7 @@ export function indexValues(index: IndexLike): { values: ArrayLike<number>; shap
   return { values, shape };
 }
 
-function allIntegers(values: ArrayLike<number>): boolean {
+export function allIntegers(values: ArrayLike<number>): boolean {
   for (let i = 0; i < values.length; i++) if (!Number.isInteger(values[i])) return false;
   return true;
 }

@@ -25,7 +25,7 @@ export interface MaxPoolWithIndices {
 }
 
 /** An int or a one- or two-element list, as PyTorch's max_pool2d accepts (an empty stride = default). */
-function pairArg(v: PoolPair, message: string, allowEmpty = false): [number, number] | null {
+export function pairArg(v: PoolPair, message: string, allowEmpty = false): [number, number] | null {
   const list = typeof v === 'number' ? [v] : v;
   if (allowEmpty && list.length === 0) return null;
   if (list.length !== 1 && list.length !== 2) throw new Error(message);
@@ -34,7 +34,7 @@ function pairArg(v: PoolPair, message: string, allowEmpty = false): [number, num
 }
 
 /** PyTorch's pooling_output_shape: with ceilMode, the last window must start inside input or left padding. */
-function outputSize(size: number, k: number, pad: number, stride: number, dilation: number, ceil: boolean): number {
+export function outputSize(size: number, k: number, pad: number, stride: number, dilation: number, ceil: boolean): number {
   const span = size + 2 * pad - dilation * (k - 1) - 1 + (ceil ? stride - 1 : 0);
   let out = Math.floor(span / stride) + 1;
   if (ceil && (out - 1) * stride >= size + pad) out--;

@@ -43,6 +43,9 @@ export function buildModule(kind: string, args: unknown[], kwargs: Record<string
     case 'Linear': return new nn.Linear(a[0], a[1], o);
     case 'Conv2d': return new nn.Conv2d(a[0], a[1], a[2], o);
     case 'MaxPool2d': return new nn.MaxPool2d(a[0], a[1] ?? null, o);
+    case 'AvgPool2d': return new nn.AvgPool2d(a[0], a[1] ?? null, o);
+    case 'AdaptiveAvgPool2d': return new nn.AdaptiveAvgPool2d(a[0]);
+    case 'AdaptiveMaxPool2d': return new nn.AdaptiveMaxPool2d(a[0]);
     case 'ReLU': return new nn.ReLU();
     case 'LeakyReLU': return new nn.LeakyReLU(a[0]);
     case 'Sigmoid': return new nn.Sigmoid();

@@ -141,6 +141,18 @@ const cases: [string, () => void][] = [
   // At a tie the central difference of max(a, b) is 1/2 in each argument: PyTorch's split.
   ['maximum/minimum at ties', () => gradcheck('ties', (a, b) => E.maximum(a, b).add(E.minimum(a, b).mul(3)), [tensor([1, -2, 0.5]), tensor([1, -2, 0.5])])],
   ['where', () => gradcheck('where', (a, b) => E.where([[true], [false], [true]], a, b), [r([3, 4], 1), r([4], 2)])],
+  ['maskedFill (input and 0-d value)', () => gradcheck('maskedFill', (a, v) => E.maskedFill(a, [[true, false, true], [false, false, true]], v), [r([2, 3], 1), r([], 2)])],
+  ['maskedFill mask broadcasting the input up', () => gradcheck('maskedFill bc', (a) => a.maskedFill([[[true, false, false]], [[false, true, false]]], -2).square(), [r([3], 1)])],
+  ['where on a comparison mask', () => gradcheck('where gt', (a) => E.where(a.gt(0), a, a.mul(0.1)), [awayFromZero([3, 4], 1)])],
+  ['scatter (src larger than index)', () => gradcheck('scatter', (a, b) => E.scatter(a, 1, [[2, 0], [1, 3]], b).square(), [r([3, 4], 1), r([2, 3], 2)])],
+  ['scatter a scalar', () => gradcheck('scatter scalar', (a) => a.scatter(0, [[1, 0, 1]], 0.5).square(), [r([2, 3], 1)])],
+  ['scatterAdd with repeats', () => gradcheck('scatterAdd', (a, b) => a.scatterAdd(1, [[0, 0, 2], [1, 1, 1]], b).square(), [r([2, 3], 1), r([2, 3], 2)])],
+  ['indexAdd with repeats and alpha', () => gradcheck('indexAdd', (a, b) => a.indexAdd(-1, [2, 0, 2], b, { alpha: -1.5 }).square(), [r([2, 3], 1), r([2, 3], 2)])],
+  ['avgPool2d padding ceilMode', () => gradcheck('avgpool', (x) => F.avgPool2d(x, 3, 2, { padding: 1, ceilMode: true }), [r([1, 2, 6, 7], 1)])],
+  ['avgPool2d countIncludePad false, divisorOverride', () => gradcheck('avgpool opts', (x) => F.avgPool2d(x, [2, 3], [2, 1], { padding: [1, 1], countIncludePad: false }).add(F.avgPool2d(x, 2, { divisorOverride: 3 }).sum()), [r([2, 5, 6], 1)])],
+  ['adaptiveAvgPool2d overlapping windows', () => gradcheck('adaptive avg', (x) => F.adaptiveAvgPool2d(x, [3, 4]), [r([1, 2, 5, 7], 1)])],
+  ['adaptiveAvgPool2d 1x1 (mean)', () => gradcheck('adaptive avg 1', (x) => F.adaptiveAvgPool2d(x, 1).square(), [r([2, 3, 2, 2], 1)])],
+  ['adaptiveMaxPool2d overlapping windows', () => gradcheck('adaptive max', (x) => F.adaptiveMaxPool2d(x, [2, 3]), [r([1, 2, 5, 7], 1)])],
   ['dropout (fixed mask)', () => gradcheck('dropout', (x) => F.dropout(x, 0.3, true, new Generator(5)), [r([10], 1)])],
 ];
 

@@ -263,7 +263,39 @@ const OPS: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   whereTensor: (q, [a, b]) => E.where(tensor(p<boolean[][]>(q, 'cond').map((r) => r.map(Number))), a, b),
   whereScalar: (q, [a]) => E.where(p(q, 'cond'), a, p<number>(q, 'other')),
   whereMethod: (q, [a, b]) => a.where(p(q, 'cond'), b),
+  maskedFill: (q, [a]) => E.maskedFill(a, p(q, 'mask'), num(q, 'value')),
+  maskedFillSoftmax: (q, [a]) => a.maskedFill(p(q, 'mask'), num(q, 'value')).softmax(-1),
+  maskedFillTensor: (q, [a, v]) => a.maskedFill(p(q, 'mask'), v),
+  maskedFillGt: (q, [a]) => a.maskedFill(a.gt(num(q, 'threshold')), num(q, 'value')),
+  scatter: (q, [a, s]) => E.scatter(a, p(q, 'dim'), p(q, 'index'), s),
+  scatterScalar: (q, [a]) => a.scatter(p(q, 'dim'), p(q, 'index'), num(q, 'value')),
+  scatterAdd: (q, [a, s]) => a.scatterAdd(p(q, 'dim'), p(q, 'index'), s),
+  indexAdd: (q, [a, s]) => (p<number>(q, 'alpha') === 1
+    ? E.indexAdd(a, p(q, 'dim'), p(q, 'index'), s)
+    : a.indexAdd(p(q, 'dim'), tensor(p<number[]>(q, 'index')), s, { alpha: p(q, 'alpha') })),
+  avgPool2d: (q, [x]) => F.avgPool2d(x, p(q, 'kernel'), p<number | null>(q, 'stride'), avgPoolOptions(q)),
+  adaptiveAvgPool2d: (q, [x]) => F.adaptiveAvgPool2d(x, p(q, 'size')),
+  adaptiveMaxPool2d: (q, [x]) => F.adaptiveMaxPool2d(x, p(q, 'size')),
 };
+
+/** A number parameter; NaN and ±Infinity arrive as strings (JSON has neither). */
+function num(q: Params, key: string): number {
+  return Number(q[key]);
+}
+
+function avgPoolOptions(q: Params): Omit<F.AvgPool2dOptions, 'stride'> {
+  return { padding: p(q, 'padding'), ceilMode: p(q, 'ceilMode'), countIncludePad: p(q, 'countIncludePad'), divisorOverride: p(q, 'divisorOverride') };
+}
+
+type Comparison = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+type Logical = 'logicalAnd' | 'logicalOr' | 'logicalXor';
+type Unary = 'logicalNot' | 'isnan' | 'isinf' | 'isfinite' | 'bool' | 'long';
+
+/** The function form, or the Tensor method when `method` is set. */
+function compareOp(q: Params, a: Tensor, b: Tensor | number): Tensor {
+  const op = p<Comparison>(q, 'op');
+  return p(q, 'method') ? a[op](b) : E[op](a, b);
+}
 
 function poolOptions(q: Params): Omit<F.MaxPool2dOptions, 'returnIndices'> {
   return { padding: p(q, 'padding'), dilation: p(q, 'dilation'), ceilMode: p(q, 'ceilMode') };
@@ -311,6 +343,18 @@ const VALUES: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
   arange: (q) => E.arange(p(q, 'start'), p(q, 'end'), p(q, 'step')),
   linspace: (q) => E.linspace(p(q, 'start'), p(q, 'end'), p(q, 'steps')),
   eye: (q) => E.eye(p(q, 'n'), p(q, 'm')),
+  cmp: (q, [a, b]) => compareOp(q, a, b),
+  cmpScalar: (q, [a]) => compareOp(q, a, num(q, 'other')),
+  logical: (q, [a, b]) => (p(q, 'method') ? a[p<Logical>(q, 'op')](b) : E[p<Logical>(q, 'op')](a, b)),
+  unary: (q, [a]) => {
+    const op = p<Unary>(q, 'op');
+    return p(q, 'method') || op === 'bool' || op === 'long' ? a[op]() : E[op as Exclude<Unary, 'bool' | 'long'>](a);
+  },
+  any: (q, [a]) => (q.dim === undefined ? E.any(a) : a.any(p(q, 'dim'), p(q, 'keepdim'))),
+  all: (q, [a]) => (q.dim === undefined ? a.all() : E.all(a, p(q, 'dim'), p(q, 'keepdim'))),
+  accuracy: (_q, [logits, targets]) => E.eq(E.argmax(logits, 1), targets).float().mean(),
+  scatterValues: (q, [a, s]) => a.scatter(p(q, 'dim'), p(q, 'index'), s),
+  adaptiveMaxPool2dIndices: (q, [x]) => F.adaptiveMaxPool2d(x, p(q, 'size'), true).indices,
 };
 
 for (const c of fx.values) {
@@ -431,6 +475,19 @@ const ERRORS: Record<string, (q: Params, xs: Tensor[]) => unknown> = {
   minimum: (_q, [a, b]) => a.minimum(b),
   where: (q, [a, b]) => E.where(p(q, 'cond'), a, b),
   whereTensor: (_q, [c, a, b]) => E.where(c, a, b),
+  cmp: (q, [a, b]) => compareOp(q, a, b),
+  logical: (q, [a, b]) => E[p<Logical>(q, 'op')](a, b),
+  any: (q, [x]) => E.any(x, p(q, 'dim')),
+  all: (q, [x]) => x.all(p(q, 'dim')),
+  maskedFill: (q, [x]) => x.maskedFill(p(q, 'mask'), num(q, 'value')),
+  maskedFillTensor: (q, [x, v]) => E.maskedFill(x, p(q, 'mask'), v),
+  scatter: (q, [x, s]) => x.scatter(p(q, 'dim'), p(q, 'index'), s),
+  scatterAdd: (q, [x, s]) => E.scatterAdd(x, p(q, 'dim'), p(q, 'index'), s),
+  scatterScalar: (q, [x]) => E.scatter(x, p(q, 'dim'), p(q, 'index'), num(q, 'value')),
+  indexAdd: (q, [x, s]) => x.indexAdd(p(q, 'dim'), p(q, 'index'), s),
+  avgPool2d: (q, [x]) => F.avgPool2d(x, p(q, 'kernel'), { stride: p(q, 'stride'), padding: p(q, 'padding'), divisorOverride: p(q, 'divisorOverride') }),
+  adaptiveAvgPool2d: (q, [x]) => F.adaptiveAvgPool2d(x, p(q, 'size')),
+  adaptiveMaxPool2d: (q, [x]) => F.adaptiveMaxPool2d(x, p(q, 'size')),
 };
 
 for (const c of fx.errors) {
