@@ -3,8 +3,8 @@
 // a direct float64 reference, on shapes that leave remainders in every unrolled loop and block, in
 // training and eval mode, with and without affine parameters, and with large offsets.
 import { test } from 'node:test';
-import { F, Generator, getKernelBackend, randn, setKernelBackend, tensor, wasmAvailable, type KernelBackend } from './imports';
-import { assertClose } from './helpers';
+import { F, Generator, randn, tensor } from './imports';
+import { assertClose, BACKENDS, withBackend } from './helpers';
 
 interface Ref { y: Float64Array; gx: Float64Array; gw: Float64Array; gb: Float64Array; mean: Float64Array; variance: Float64Array }
 
@@ -57,17 +57,7 @@ const SHAPES = [
   [19, 7], [17, 13], [2, 5], [2, 9, 3], [3, 6, 9], [2, 4, 7, 3], [25, 8], [2, 3, 2],
 ];
 
-const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
 
-for (const backend of BACKENDS) test(`${backend}: batchNorm kernels match a float64 reference (training and eval, affine or not)`, () => {
-  const previous = getKernelBackend();
-  setKernelBackend(backend);
-  try {
-    check();
-  } finally {
-    setKernelBackend(previous);
-  }
-});
 
 function check(): void {
   const gen = new Generator(21);
@@ -106,3 +96,5 @@ function check(): void {
     }
   }
 }
+
+for (const backend of BACKENDS) test(`${backend}: batchNorm kernels match a float64 reference (training and eval, affine or not)`, () => withBackend(backend, check));

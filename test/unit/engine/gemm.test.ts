@@ -4,8 +4,10 @@
 // along M and N, K slices, K = 0, bias, batched matmul and NaN/Inf propagation.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { F, Generator, getKernelBackend, matmul, randn, setKernelBackend, tensor, wasmAvailable, type KernelBackend } from './imports';
-import { assertClose } from './helpers';
+import {
+  F, Generator, getKernelBackend, matmul, randn, setKernelBackend, tensor, wasmAvailable, type KernelBackend,
+} from './imports';
+import { assertClose, BACKENDS, withBackend } from './helpers';
 
 const U32 = 2 ** -24;
 
@@ -57,17 +59,6 @@ function checkProduct(backend: KernelBackend, actual: Float32Array, ref: { C: Fl
   }
 }
 
-const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
-
-function withBackend(backend: KernelBackend, run: () => void): void {
-  const previous = getKernelBackend();
-  setKernelBackend(backend);
-  try {
-    run();
-  } finally {
-    setKernelBackend(previous);
-  }
-}
 
 const SHAPES: [number, number, number][] = [
   [1, 1, 1], [3, 5, 7], [4, 4, 4], [5, 9, 4], [4, 3, 8], [13, 300, 9], [2, 3, 200], [8, 16, 17],

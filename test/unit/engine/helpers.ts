@@ -1,5 +1,6 @@
 // Shared test helpers: element-wise closeness with PyTorch-style rtol/atol.
 import assert from 'node:assert/strict';
+import { getKernelBackend, setKernelBackend, wasmAvailable, type KernelBackend } from './imports';
 
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, opts: { rtol?: number; atol?: number; msg?: string } = {}): void {
   const rtol = opts.rtol ?? 1e-5;
@@ -25,4 +26,18 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 
 export function flat(x: unknown): number[] {
   return Array.isArray(x) ? (x as unknown[]).flatMap(flat) : [x as number];
+}
+
+/** The kernel backends to test on: both where WebAssembly SIMD is available. */
+export const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
+
+/** Runs `run` on the given kernel backend, restoring the previous one. */
+export function withBackend<T>(backend: KernelBackend, run: () => T): T {
+  const previous = getKernelBackend();
+  setKernelBackend(backend);
+  try {
+    return run();
+  } finally {
+    setKernelBackend(previous);
+  }
 }

@@ -9,19 +9,31 @@ import { buildModule, f32, fromJson, stateFromJson, type LayerCase, type State, 
 // so outputs can differ by a few float32 ulps of the pre-shift terms; 1e-5 absolute covers it.
 const TOL = { rtol: 1e-5, atol: 1e-5 };
 
-function checkState(m: nn.Module, expected: State, label: string): void {
+/**
+ * Checks a module's state dict against PyTorch's (snake_case keys; counters exactly, tensors with
+ * `close`, by default at TOL against the exact float32 values).
+ */
+function checkState(m: nn.Module, expected: State, label: string, close: CloseFn): void {
   const actual = m.stateDict();
   for (const [key, value] of Object.entries(expected)) {
     const camelKey = key.split('.').map((p) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('.');
     const got = actual[camelKey];
     assert.ok(got !== undefined, `${label}: missing state ${camelKey}`);
     if (typeof value === 'number') assert.equal(got, value, `${label}: ${camelKey}`);
-    else assertClose((got as Tensor).data, f32(value), { ...TOL, msg: `${label}: ${camelKey}` });
+    else close((got as Tensor).data, value, `${label}: ${camelKey}`);
   }
 }
 
-/** Runs a layer fixture's steps and checks outputs, gradients and state after each. */
-export function runLayerCase(c: LayerCase): void {
+/** Compares engine values with a fixture tensor (by default at TOL against its float32 values). */
+export type CloseFn = (got: Float32Array, want: TJson, msg: string) => void;
+
+const closeAtTol: CloseFn = (got, want, msg) => assertClose(got, f32(want), { ...TOL, msg });
+
+/**
+ * Runs a layer fixture's steps and checks outputs, gradients and state after each; with
+ * `exactState`, the module may hold no state PyTorch's does not.
+ */
+export function runLayerCase(c: LayerCase, close: CloseFn = closeAtTol, exactState = false): void {
   const m = buildModule(c.kind, c.args, c.kwargs);
   m.loadStateDict(stateFromJson(c.initial));
   c.steps.forEach((s, i) => {
@@ -32,16 +44,23 @@ export function runLayerCase(c: LayerCase): void {
     const x = fromJson(s.input, true);
     const y = m.forward(x);
     assert.deepEqual(y.shape, s.output.shape, `${label}: output shape`);
-    assertClose(y.data, f32(s.output), { ...TOL, msg: `${label}: output` });
+    close(y.data, s.output, `${label}: output`);
     y.backward(tensor(f32(s.gradOutput), s.gradOutput.shape));
-    assertClose(x.grad!.data, f32(s.gradInput), { ...TOL, msg: `${label}: grad input` });
+    close(x.grad!.data, s.gradInput, `${label}: grad input`);
     const w = (m as unknown as { weight?: Tensor | null }).weight;
     const b = (m as unknown as { bias?: Tensor | null }).bias;
-    if (s.gradWeight) assertClose(w!.grad!.data, f32(s.gradWeight), { ...TOL, msg: `${label}: grad weight` });
+    if (s.gradWeight) close(w!.grad!.data, s.gradWeight, `${label}: grad weight`);
     else assert.ok(!w, `${label}: unexpected weight`);
-    if (s.gradBias) assertClose(b!.grad!.data, f32(s.gradBias), { ...TOL, msg: `${label}: grad bias` });
+    if (s.gradBias) close(b!.grad!.data, s.gradBias, `${label}: grad bias`);
     else assert.ok(!b, `${label}: unexpected bias`);
-    checkState(m, s.state, label);
+    checkState(m, s.state, label, close);
+    if (exactState) {
+      // No state beyond PyTorch's (e.g. a counter PyTorch does not keep).
+      for (const key of Object.keys(m.stateDict())) {
+        const snake = key.replace(/[A-Z]/g, (ch) => `_${ch.toLowerCase()}`);
+        assert.ok(snake in s.state, `${label}: unexpected state ${key}`);
+      }
+    }
   });
 }
 

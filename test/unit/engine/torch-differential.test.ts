@@ -7,25 +7,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as E from './imports';
-import {
-  F, Generator, init, nn, optim, tensor, getKernelBackend, setKernelBackend, wasmAvailable,
-  type KernelBackend, type Tensor,
-} from './imports';
-import { assertClose } from './helpers';
+import { F, Generator, init, nn, optim, tensor, type KernelBackend, type Tensor } from './imports';
+import { assertClose, BACKENDS, withBackend } from './helpers';
+import { runLayerCase } from './layer-cases';
 import { buildModule, camelKeys, f32, fromJson, loadFixture, stateFromJson, type LayerCase, type State, type TJson } from './fixtures';
 
-const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
-
-/** Runs `fn` with the given kernel backend, restoring the previous one. */
-function onBackend(backend: KernelBackend, fn: () => void): void {
-  const prev = getKernelBackend();
-  setKernelBackend(backend);
-  try {
-    fn();
-  } finally {
-    setKernelBackend(prev);
-  }
-}
 
 function caseTest(name: string, fn: () => void): void {
   test(name, fn);
@@ -63,44 +49,8 @@ function f32OrF64(t: TJson, tol: TolFor): ArrayLike<number> {
   return tol === PRECISION_TOL ? t.data.map(Number) : f32(t);
 }
 
-function checkState(m: nn.Module, expected: State, tol: TolFor, label: string): void {
-  const actual = m.stateDict();
-  for (const [key, value] of Object.entries(expected)) {
-    const camelKey = key.split('.').map((p) => p.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())).join('.');
-    const got = actual[camelKey];
-    assert.ok(got !== undefined, `${label}: missing state ${camelKey}`);
-    if (typeof value === 'number') assert.equal(got, value, `${label}: ${camelKey}`);
-    else close((got as Tensor).data, value, tol, `${label}: ${camelKey}`);
-  }
-  // No state beyond PyTorch's (e.g. a counter PyTorch does not keep).
-  for (const key of Object.keys(actual)) {
-    const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-    assert.ok(snake in expected, `${label}: unexpected state ${key}`);
-  }
-}
-
 function runLayer(c: LayerCase, tol: TolFor): void {
-  const m = buildModule(c.kind, c.args, c.kwargs);
-  m.loadStateDict(stateFromJson(c.initial));
-  c.steps.forEach((s, i) => {
-    const label = `step ${i} (${s.mode})`;
-    if (s.mode === 'train') m.train();
-    else m.eval();
-    m.zeroGrad();
-    const x = fromJson(s.input, true);
-    const y = m.forward(x);
-    assert.deepEqual(y.shape, s.output.shape, `${label}: output shape`);
-    close(y.data, s.output, tol, `${label}: output`);
-    y.backward(tensor(f32(s.gradOutput), s.gradOutput.shape));
-    close(x.grad!.data, s.gradInput, tol, `${label}: grad input`);
-    const w = (m as unknown as { weight?: Tensor | null }).weight;
-    const b = (m as unknown as { bias?: Tensor | null }).bias;
-    if (s.gradWeight) close(w!.grad!.data, s.gradWeight, tol, `${label}: grad weight`);
-    else assert.ok(!w, `${label}: unexpected weight`);
-    if (s.gradBias) close(b!.grad!.data, s.gradBias, tol, `${label}: grad bias`);
-    else assert.ok(!b, `${label}: unexpected bias`);
-    checkState(m, s.state, tol, label);
-  });
+  runLayerCase(c, (got, want, msg) => close(got, want, tol, msg), true);
 }
 
 interface OpCase {
@@ -181,13 +131,13 @@ const fx = loadFixture<{
 
 for (const c of fx.layers) {
   for (const backend of BACKENDS) {
-    caseTest(`layer [${backend}]: ${c.name}`, () => onBackend(backend, () => runLayer(c, LAYER_TOL)));
+    caseTest(`layer [${backend}]: ${c.name}`, () => withBackend(backend, () => runLayer(c, LAYER_TOL)));
   }
 }
 
 for (const c of fx.precision) {
   for (const backend of BACKENDS) {
-    caseTest(`float64 reference [${backend}]: ${c.name}`, () => onBackend(backend, () => runLayer(c, PRECISION_TOL)));
+    caseTest(`float64 reference [${backend}]: ${c.name}`, () => withBackend(backend, () => runLayer(c, PRECISION_TOL)));
   }
 }
 
@@ -331,7 +281,7 @@ function runOp(c: OpCase): void {
 
 for (const c of fx.ops) {
   const backends = GEMM_OPS.has(c.fn) ? BACKENDS : (['js'] as KernelBackend[]);
-  for (const backend of backends) caseTest(`op [${backend}]: ${c.name}`, () => onBackend(backend, () => runOp(c)));
+  for (const backend of backends) caseTest(`op [${backend}]: ${c.name}`, () => withBackend(backend, () => runOp(c)));
 }
 
 const VALUES: Record<string, (q: Params, xs: Tensor[]) => Tensor> = {
@@ -622,5 +572,5 @@ function runTraining(c: TrainCase): void {
 }
 
 for (const c of fx.training) {
-  for (const backend of BACKENDS) caseTest(`training [${backend}]: ${c.name}`, () => onBackend(backend, () => runTraining(c)));
+  for (const backend of BACKENDS) caseTest(`training [${backend}]: ${c.name}`, () => withBackend(backend, () => runTraining(c)));
 }

@@ -6,22 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NORM_WASM_MAX } from '../../../src/engine/wasm/norm';
-import { F, Generator, getKernelBackend, nn, randn, setKernelBackend, stats, tensor, wasmAvailable, type KernelBackend } from './imports';
-import { assertClose } from './helpers';
+import { F, Generator, nn, randn, stats, tensor, wasmAvailable, type KernelBackend } from './imports';
+import { assertClose, BACKENDS, withBackend } from './helpers';
 import { loadFixture, type LayerCase } from './fixtures';
 import { checkBigOffsetBatchNorm1d, runLayerCase, type Big } from './layer-cases';
 
-const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
-
-function withBackend<T>(backend: KernelBackend, run: () => T): T {
-  const previous = getKernelBackend();
-  setKernelBackend(backend);
-  try {
-    return run();
-  } finally {
-    setKernelBackend(previous);
-  }
-}
 
 
 const fx = loadFixture<{ cases: LayerCase[]; bigOffset: Record<'BatchNorm1d', Big> }>('norm_layers');

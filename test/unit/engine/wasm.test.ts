@@ -10,8 +10,7 @@ import { WASM_BASE64 as GEMM_BASE64 } from '../../../src/engine/wasm/gemm.genera
 import { WASM_BASE64 as NORM_BASE64 } from '../../../src/engine/wasm/norm.generated';
 import { decodeBase64 } from '../../../src/engine/wasm/runtime';
 import { gemmStrided } from '../../../src/engine/ops/gemm';
-import { getKernelBackend, setKernelBackend, wasmAvailable, type KernelBackend } from './imports';
-import { assertClose } from './helpers';
+import { assertClose, BACKENDS, withBackend } from './helpers';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -57,13 +56,9 @@ function seq(n: number, seed: number): Float32Array {
   });
 }
 
-const BACKENDS: KernelBackend[] = wasmAvailable() ? ['wasm', 'js'] : ['js'];
-
 for (const backend of BACKENDS) {
   test(`${backend}: gemmStrided with offsets, a strided C, bias and accumulate; a larger wasm memory is taken when needed, then a small product again`, () => {
-    const previous = getKernelBackend();
-    setKernelBackend(backend);
-    try {
+    withBackend(backend, () => {
       // Small, then large (the wasm memory grows), then small again (stale data must not leak in).
       for (const [M, K, N] of [[3, 4, 5], [150, 1300, 70], [5, 7, 9]]) {
         const aOff = 3, bOff = 5, cOff = 2, ldc = N + 3;
@@ -85,8 +80,6 @@ for (const backend of BACKENDS) {
         assertClose(C, expected, { rtol: 1e-5, atol: 2e-6 * Math.sqrt(K), msg: `${backend} ${M}x${K}x${N}` });
         for (let i = 0; i < M; i++) for (let j = N; j < ldc && cOff + i * ldc + j < C.length; j++) assert.equal(C[cOff + i * ldc + j], C0[cOff + i * ldc + j]);
       }
-    } finally {
-      setKernelBackend(previous);
-    }
+    });
   });
 }
