@@ -15,7 +15,8 @@ export interface RandomOptions extends TensorOptions {
 export type NestedArray = number | readonly NestedArray[];
 export type TensorData = NestedArray | ArrayLike<number>;
 
-function flattenNested(data: NestedArray): { flat: number[]; shape: number[] } {
+/** Values and shape of nested arrays (rectangular, checked); `op` names the caller in errors. */
+export function flattenNested(data: NestedArray, op = 'tensor()'): { flat: number[]; shape: number[] } {
   if (typeof data === 'number') return { flat: [data], shape: [] };
   const shape: number[] = [];
   let level: NestedArray = data;
@@ -27,12 +28,12 @@ function flattenNested(data: NestedArray): { flat: number[]; shape: number[] } {
   const flat: number[] = [];
   const walk = (x: NestedArray, depth: number): void => {
     if (depth === shape.length) {
-      if (typeof x !== 'number') throw new Error('tensor(): ragged nested array');
+      if (typeof x !== 'number') throw new Error(`${op}: ragged nested array`);
       flat.push(x);
       return;
     }
     if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new Error(`tensor(): expected sequence of length ${shape[depth]} at dim ${depth}`);
+      throw new Error(`${op}: expected sequence of length ${shape[depth]} at dim ${depth}`);
     }
     for (const v of x as readonly NestedArray[]) walk(v, depth + 1);
   };

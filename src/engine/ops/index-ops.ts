@@ -5,6 +5,7 @@ import { Tensor } from '../tensor';
 import { normalizeDim, shapeToString, stridesOf } from '../shape';
 import { copyRows, dimSplit, gatherRows, scatterAddRows } from './rows';
 import { attach } from './graph';
+import { flattenNested, type NestedArray } from '../creation';
 
 /** Index arguments: a tensor of integer values, or (nested) arrays of integers. */
 export type IndexLike = Tensor | number | readonly IndexLike[];
@@ -12,24 +13,8 @@ export type IndexLike = Tensor | number | readonly IndexLike[];
 /** Flattens an IndexLike into values and a shape (nested arrays must be rectangular). */
 export function indexValues(index: IndexLike): { values: ArrayLike<number>; shape: number[] } {
   if (index instanceof Tensor) return { values: index.data, shape: index.shape };
-  if (typeof index === 'number') return { values: [index], shape: [] };
-  const shape: number[] = [];
-  for (let level: IndexLike = index; Array.isArray(level); level = (level as readonly IndexLike[])[0]) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-  }
-  const values: number[] = [];
-  const walk = (v: IndexLike, depth: number): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number') throw new Error('index: ragged nested array');
-      values.push(v);
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) throw new Error(`index: expected sequence of length ${shape[depth]} at dim ${depth}`);
-    for (const w of v as readonly IndexLike[]) walk(w, depth + 1);
-  };
-  walk(index, 0);
-  return { values, shape };
+  const { flat, shape } = flattenNested(index as NestedArray, 'index');
+  return { values: flat, shape };
 }
 
 export function allIntegers(values: ArrayLike<number>): boolean {
