@@ -2,7 +2,8 @@
 // renderer (ES module; plotly in a lazily imported chunk) and the in-host integration test suite.
 // Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
-import { copyFile, mkdir, rm } from 'node:fs/promises';
+import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { buildCellTypes } from './build-cell-types.mjs';
 import { buildMnist } from './build-mnist.mjs';
 import { buildWasm } from './build-wasm.mjs';
 
@@ -30,6 +31,15 @@ const builds = [
     external: ['vscode'],
     // Prefer ES module builds: jsonc-parser's UMD build hides its requires from the bundler.
     mainFields: ['module', 'main'],
+  },
+  {
+    // The TypeScript server plugin, loaded by VS Code's TypeScript server (a Node process of its own).
+    ...common,
+    entryPoints: { 'ts-plugin': 'src/ts-plugin/index.ts' },
+    outdir: 'dist',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
   },
   {
     ...common,
@@ -72,6 +82,11 @@ await mkdir('dist', { recursive: true });
 await copyFile('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild.wasm');
 // MNIST digits → dist/data/mnist.bin (cached conversion; see build-mnist.mjs).
 await buildMnist({ log: (message) => console.log(message) });
+// The declarations TypeScript cells are checked against (dist/types/), generated from src/kernel/cell-scope.ts.
+await buildCellTypes({ log: (message) => console.log(message) });
+// VS Code's TypeScript server loads plugins by package name from the extension's node_modules/.
+await mkdir('node_modules/bnlab-ts-plugin', { recursive: true });
+await writeFile('node_modules/bnlab-ts-plugin/package.json', `${JSON.stringify({ name: 'bnlab-ts-plugin', private: true, main: '../../dist/ts-plugin.js' }, null, 2)}\n`);
 // Engine WebAssembly: src/engine/wasm/*.wat → the committed *.generated.ts (rewritten only if stale).
 await buildWasm({ log: (message) => console.log(message) });
 if (watch) {

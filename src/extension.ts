@@ -3,6 +3,8 @@ import * as vscode from 'vscode';
 import { registerCommands } from './notebook/commands';
 import { NOTEBOOK_TYPE } from './notebook/constants';
 import { BnlabController } from './notebook/controller';
+import { registerExperimentCellLanguage } from './notebook/language/experiment-cells';
+import { registerTypeScriptCells } from './notebook/language/typescript-cells';
 import { RendererReports } from './notebook/renderer-reports';
 import { BnnbSerializer } from './notebook/serializer';
 
@@ -20,6 +22,8 @@ export function activate(context: vscode.ExtensionContext): BnlabApi {
     controller,
     rendererReports,
     ...registerCommands(controller, context.extensionPath, context.globalStorageUri),
+    ...registerExperimentCellLanguage(),
+    ...registerTypeScriptCells(),
   );
   return { rendererReports, controller };
 }

@@ -7,9 +7,10 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import vm from 'node:vm';
 import * as engine from '../engine';
+import * as scope from './cell-scope';
 import { InterruptedError, type Datasets, type ExperimentContext, type Progress } from '../experiments/experiment';
 import { ExperimentCellError } from '../experiments/cell';
-import { checkLoss, DivergenceError, forwardChecked } from '../experiments/divergence';
+import { DivergenceError } from '../experiments/divergence';
 import type { BnnbOutput } from '../notebook/format';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';
 import type { InterruptFlag } from './interrupt';
@@ -127,20 +128,25 @@ export class CellRunner {
           callback();
         },
       });
-    const { var: _var, defaultGenerator: _defaultGenerator, ...api } = engine;
-    Object.assign(globalThis, {
-      ...api,
-      engine,
+    Object.assign(globalThis, cellGlobals({
       show: createShow(emit),
       /** Reports progress of a long loop in the cell, and stops it there if the user interrupted. */
       progress: (progress: Progress) => this.cellContext?.progress(progress),
       /** Stops the cell here if the user interrupted it. */
       checkInterrupt: () => this.interrupt.throwIfSet(),
-      forwardChecked,
-      checkLoss,
-      console: new Console({ stdout: stream('stdout'), stderr: stream('stderr'), colorMode: false }),
-    });
+    }));
+    Object.assign(globalThis, { console: new Console({ stdout: stream('stdout'), stderr: stream('stderr'), colorMode: false }) });
   }
+}
+
+/**
+ * The globals of TypeScript cells: every name of ./cell-scope (the engine's API and the lab's helpers),
+ * with the helpers that cell-scope only declares bound to this runner. `var` is a reserved word, no name
+ * in a cell (`variance` is the same function).
+ */
+export function cellGlobals(helpers: Pick<typeof scope, 'show' | 'progress' | 'checkInterrupt'>): Record<string, unknown> {
+  const { var: _var, ...names } = scope;
+  return { ...names, ...helpers };
 }
 
 /** An error raised by the cell's own code, already mapped to the cell's lines. */

@@ -13,6 +13,7 @@ import remapping from '@jridgewell/remapping';
 import { parse, type Node, type Pattern, type Program, type Statement } from 'acorn';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import MagicString from 'magic-string';
+import { MODULE_SYNTAX_MESSAGE } from './messages';
 
 /** esbuild's transform, injected: the worker uses esbuild-wasm, tests may use native esbuild. */
 export type Transform = (
@@ -73,7 +74,7 @@ export async function compileCell(source: string, filename: string, transform: T
       case 'ExportDefaultDeclaration':
       case 'ExportAllDeclaration': {
         const { line, column } = originalPosition(js, node.start);
-        throw new CellCompileError('import and export are not available in notebook cells: the engine API (tensor, nn, F, optim, init, data, show…) is already in scope', line, column);
+        throw new CellCompileError(MODULE_SYNTAX_MESSAGE, line, column);
       }
       case 'VariableDeclaration':
         rewriteDeclaration(s, node as unknown as VariableDeclarationNode, declared);
