@@ -36,7 +36,7 @@ export async function buildCellTypes({ log = () => {} } = {}) {
   // Reserved words (the engine's `var`) cannot be names in a cell.
   const exported = checker
     .getExportsOfModule(moduleSymbol)
-    .filter((symbol) => ts.isIdentifierText(symbol.name, ts.ScriptTarget.ES2022) && ts.identifierToKeywordKind(ts.factory.createIdentifier(symbol.name)) === undefined)
+    .filter((symbol) => ts.isIdentifierText(symbol.name, ts.ScriptTarget.ES2022) && !isReservedWord(symbol.name))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const names = exported.map((symbol) => symbol.name);
   // Values exist at run time (the worker's globals); the other names are types only.
@@ -46,6 +46,12 @@ export async function buildCellTypes({ log = () => {} } = {}) {
   await writeFile(path.join(OUT_DIR, 'cell-scope.json'), `${JSON.stringify({ module: 'kernel/cell-scope.d.ts', names, values }, null, 2)}\n`);
   log(`cell declarations: ${names.length} names in scope → ${OUT_DIR}/ (${Date.now() - started} ms)`);
   return names;
+}
+
+/** `var`, `class`, …: no binding can have these names (contextual keywords such as `any` can). */
+function isReservedWord(name) {
+  const kind = ts.identifierToKeywordKind(ts.factory.createIdentifier(name));
+  return kind !== undefined && kind >= ts.SyntaxKind.FirstReservedWord && kind <= ts.SyntaxKind.LastReservedWord;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await buildCellTypes({ log: console.log });

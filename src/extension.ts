@@ -4,6 +4,7 @@ import { registerCommands } from './notebook/commands';
 import { NOTEBOOK_TYPE } from './notebook/constants';
 import { BnlabController } from './notebook/controller';
 import { registerExperimentCellLanguage } from './notebook/language/experiment-cells';
+import { followLanguageOfCellAbove } from './notebook/language/new-cell-language';
 import { registerTypeScriptCells } from './notebook/language/typescript-cells';
 import { RendererReports } from './notebook/renderer-reports';
 import { BnnbSerializer } from './notebook/serializer';
@@ -24,6 +25,7 @@ export function activate(context: vscode.ExtensionContext): BnlabApi {
     ...registerCommands(controller, context.extensionPath, context.globalStorageUri),
     ...registerExperimentCellLanguage(),
     ...registerTypeScriptCells(),
+    followLanguageOfCellAbove(controller.supportedLanguages),
   );
   return { rendererReports, controller };
 }

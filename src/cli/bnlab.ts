@@ -89,6 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.bnnb')}.executed.bnnb`);
+  if (values.out === undefined) console.error(`bnlab: no --out given: the executed notebook goes beside the input, to ${out} (git ignores *.executed.bnnb)`);
   return run({ file, out, html: values.html, timeoutSeconds });
 }
 

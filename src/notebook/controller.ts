@@ -12,6 +12,7 @@ import { ProgressClock } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
 import type { BnnbOutput } from './format';
 import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
+import { RunDiagnostics } from './language/run-diagnostics';
 import { toCellOutput } from './serializer';
 
 /** Outputs of a running cell are redrawn at most this often. */
@@ -27,6 +28,12 @@ export class BnlabController implements vscode.Disposable {
   /** Interrupting a notebook also cancels the cells waiting behind the running one. */
   private readonly generations = new WeakMap<vscode.NotebookDocument, number>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** A failed run's error, as a diagnostic on its cell. */
+  private readonly runDiagnostics = new RunDiagnostics();
+
+  get supportedLanguages(): readonly string[] {
+    return this.controller.supportedLanguages ?? [];
+  }
 
   constructor(private readonly extensionPath: string) {
     this.controller = vscode.notebooks.createNotebookController('bnlab-kernel', NOTEBOOK_TYPE, 'BatchNorm Lab');
@@ -129,6 +136,7 @@ export class BnlabController implements vscode.Disposable {
       );
       await view.finish(result.outputs);
       success = result.success;
+      this.runDiagnostics.report(cell, result.outputs);
     } catch (error) {
       await execution.replaceOutput(new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.error(error as Error)]));
     } finally {
@@ -142,6 +150,7 @@ export class BnlabController implements vscode.Disposable {
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
     this.disposables.forEach((d) => d.dispose());
+    this.runDiagnostics.dispose();
     this.controller.dispose();
   }
 }

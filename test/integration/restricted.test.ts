@@ -36,4 +36,20 @@ suite('Restricted Mode', () => {
     assert.equal(error.name, 'RestrictedMode');
     assert.match(error.message, /Restricted Mode.*Manage Workspace Trust/);
   });
+
+  test('experiment cells get their squiggles, completions and quick fixes (they run no code)', async () => {
+    const file = path.join(workspace, 'restricted-language.bnnb');
+    writeFileSync(file, JSON.stringify({ format: 'bnnb', version: 1, cells: [{ kind: 'code', language: 'bnlab', source: 'experiment: batch-size\nminBatch: 1\n' }] }));
+    const editor = await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(vscode.Uri.file(file)));
+    const [cell] = codeCells(editor);
+    const [diagnostic] = await waitFor('the squiggle on minBatch', () => { const d = vscode.languages.getDiagnostics(cell!.document.uri); return d.length > 0 ? d : undefined; }, 10_000);
+    assert.match(diagnostic!.message, /^"minBatch" must be an integer from 2 to 256; got 1/);
+    assert.equal(diagnostic!.range.start.line, 1);
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', cell!.document.uri, new vscode.Position(2, 0));
+    const labels = list.items.map((item) => (typeof item.label === 'string' ? item.label : item.label.label));
+    assert.ok(labels.includes('maxBatch') && labels.includes('baseLr'), labels.join(', '));
+    assert.ok(!labels.includes('minBatch'), 'a key already written is not offered');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cell!.document.uri, new vscode.Range(0, 0, 0, 1));
+    assert.ok(actions.some((a) => a.title.startsWith('Add the')), actions.map((a) => a.title).join(', '));
+  });
 });

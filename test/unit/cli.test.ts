@@ -71,6 +71,8 @@ describe('bnlab run (headless runner)', () => {
     assert.match(stderr, /✗ cell 2 \(2\/3, bnlab\)/);
     assert.match(stderr, /ExperimentCellError: Line 2, column 12: "batchSize" must be an integer from 2 to 65536; got 1/);
     assert.match(stderr, /stopped: 1 cell after it left unrun/);
+    // Without --out it says where the executed copy goes.
+    assert.ok(stderr.includes(`no --out given: the executed notebook goes beside the input, to ${path.join(tmp, 'fails.executed.bnnb')}`), stderr);
     const executed = parseBnnb(readFileSync(path.join(tmp, 'fails.executed.bnnb'), 'utf8'));
     assert.equal(executed.cells[0]!.execution?.success, true);
     assert.equal(executed.cells[1]!.execution?.success, false);
