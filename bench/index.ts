@@ -20,6 +20,7 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Measurement, RunnerOutput } from './harness';
 import { mnistPath } from './mnist-node';
+import { benchCellCompletions, formatCompletionBench, type CompletionBench } from './cell-completions';
 import { benchRenderer, formatRendererBench } from './renderer';
 
 const root = resolve(__dirname, '..');
@@ -206,7 +207,14 @@ async function main(): Promise<void> {
   });
   if (rendererResults.length > 0) console.log(formatRendererBench(rendererResults));
 
-  writeFileSync(RESULTS, JSON.stringify({ ...report, renderer: rendererResults }, null, 2) + '\n');
+  // Editing: a completion in a TypeScript cell, through a real TypeScript server with the lab's plugin (bench/cell-completions.ts).
+  console.log('\nTypeScript cells (tsserver + plugin)');
+  const completion: CompletionBench | undefined = await benchCellCompletions().catch((error: unknown) => {
+    console.log(`completion bench missing: ${(error as Error).message}`);
+    return undefined;
+  });
+  if (completion) console.log(formatCompletionBench(completion));
+  writeFileSync(RESULTS, JSON.stringify({ ...report, renderer: rendererResults, completion }, null, 2) + '\n');
   console.log(`\nwrote ${RESULTS}${cached ? ' (peers reused from the previous run)' : ''}`);
 }
 

@@ -13,20 +13,38 @@ import { CELL_ORDER_COMMAND, type CellOrderArguments } from './protocol';
 
 type Ts = typeof import('typescript');
 
+/**
+ * The server calls the plugin's factory for every project; the notebooks' cells and the request handler
+ * are the server's, shared by all its projects.
+ */
+interface ServerState {
+  cells: NotebookCells;
+  projects: Set<ts.server.Project>;
+  /** Cells arrive one request at a time; a notebook's order takes effect when its last cell has come. */
+  pending: Map<string, string[]>;
+  handlerAdded: boolean;
+}
+let state: ServerState | undefined;
+
+function serverState(tsModule: Ts): ServerState {
+  if (!state) {
+    const scopeInfo = JSON.parse(fs.readFileSync(path.join(__dirname, 'types', 'cell-scope.json'), 'utf8')) as { module: string; names: string[] };
+    const cells = new NotebookCells(tsModule, { file: path.join(__dirname, 'types', scopeInfo.module), names: scopeInfo.names });
+    state = { cells, projects: new Set(), pending: new Map(), handlerAdded: false };
+  }
+  return state;
+}
+
 function init(modules: { typescript: Ts }): ts.server.PluginModule {
   const tsModule = modules.typescript;
-  const scopeInfo = JSON.parse(fs.readFileSync(path.join(__dirname, 'types', 'cell-scope.json'), 'utf8')) as { module: string; names: string[] };
-  const cells = new NotebookCells(tsModule, { file: path.join(__dirname, 'types', scopeInfo.module), names: scopeInfo.names });
-  const projects = new Set<ts.server.Project>();
-  // Cells arrive one request at a time; a notebook's order takes effect when its last cell has come.
-  const pending = new Map<string, string[]>();
-  let handlerAdded = false;
+  const shared = serverState(tsModule);
+  const { cells, projects, pending } = shared;
 
   return {
     create(info) {
       projects.add(info.project);
-      if (!handlerAdded && info.session) {
-        handlerAdded = true;
+      if (!shared.handlerAdded && info.session) {
+        shared.handlerAdded = true;
         info.session.addProtocolHandler(CELL_ORDER_COMMAND, (request) => {
           const args = (request as ts.server.protocol.Request & { arguments: CellOrderArguments }).arguments;
           const files = pending.get(args.notebook) ?? [];
@@ -36,7 +54,7 @@ function init(modules: { typescript: Ts }): ts.server.PluginModule {
           if (args.index === args.count - 1) {
             pending.delete(args.notebook);
             if (cells.setOrder(args.notebook, Array.from(files, (file) => file ?? ''))) {
-              for (const project of projects) markDirty(project);
+              for (const project of projects) if (!project.isClosed()) markDirty(project);
               info.project.projectService.logger.info(`bnlab: ${args.count} TypeScript cell(s) of ${args.notebook}`);
             }
           }
