@@ -15,11 +15,14 @@ const unpacked = await mkdtemp(path.join(os.tmpdir(), 'bnlab-vsix-'));
 try {
   // A .vsix is a zip; Python's zipfile module unpacks it without another dependency.
   execFileSync('python3', ['-m', 'zipfile', '-e', vsix, unpacked], { stdio: 'inherit' });
-  execFileSync(
-    process.execPath,
-    [path.join(repoRoot, 'scripts', 'test-integration.mjs'), '--extension-path', path.join(unpacked, 'extension'), '--grep', 'sample 01', '--label', 'vsix'],
-    { stdio: 'inherit' },
-  );
+  // Sample 01, and the TypeScript cells' language features (the server plugin must be in the package).
+  for (const [grep, label] of [['sample 01', 'vsix'], ['TypeScript cells: completions', 'vsix-language']]) {
+    execFileSync(
+      process.execPath,
+      [path.join(repoRoot, 'scripts', 'test-integration.mjs'), '--extension-path', path.join(unpacked, 'extension'), '--grep', grep, '--label', label],
+      { stdio: 'inherit' },
+    );
+  }
 } finally {
   await rm(unpacked, { recursive: true, force: true });
 }
