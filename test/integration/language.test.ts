@@ -4,8 +4,18 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { api, closeAllWithoutSaving, codeCells, openCells, runAll, waitFor } from './helpers';
+import { screenshot } from './index';
 
 const TS_READY_MS = 60_000;
+
+/** Puts the cursor in a cell's editor, for what a person sees (the README's screenshots). */
+async function editCell(editor: vscode.NotebookEditor, cell: vscode.NotebookCell, position: vscode.Position): Promise<vscode.TextEditor> {
+  editor.selections = [new vscode.NotebookRange(cell.index, cell.index + 1)];
+  await vscode.commands.executeCommand('notebook.cell.edit');
+  const textEditor = await waitFor('the cell editor', () => vscode.window.visibleTextEditors.find((e) => e.document === cell.document), 5_000);
+  textEditor.selection = new vscode.Selection(position, position);
+  return textEditor;
+}
 
 async function completions(document: vscode.TextDocument, position: vscode.Position): Promise<string[]> {
   const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', document.uri, position);
@@ -44,6 +54,12 @@ suite('cell language features', () => {
     const nnMembers = await completions(third!.document, new vscode.Position(0, 3));
     for (const name of ['BatchNorm1d', 'LayerNorm', 'GroupNorm', 'Linear']) assert.ok(nnMembers.includes(name), `${name} in ${nnMembers.join(', ')}`);
 
+    await editCell(editor, third!, new vscode.Position(0, 3));
+    await vscode.commands.executeCommand('editor.action.triggerSuggest');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await screenshot('language-typescript-completion');
+    await vscode.commands.executeCommand('hideSuggestWidget');
+
     const bnMembers = await completions(second!.document, new vscode.Position(0, 3));
     for (const name of ['runningMean', 'runningVar', 'weight', 'forward', 'eval']) assert.ok(bnMembers.includes(name), `bn.${name} completes in a later cell: ${bnMembers.join(', ')}`);
 
@@ -73,6 +89,10 @@ suite('cell language features', () => {
     const [diagnostic] = await waitFor('the squiggle on batchSzie', () => (diagnosticsOf(cell!).length > 0 ? diagnosticsOf(cell!) : undefined), 10_000);
     assert.match(diagnostic!.message, /^Unknown parameter "batchSzie" for normalize-features\. Did you mean "batchSize"\?/);
     assert.deepEqual([diagnostic!.range.start.line, diagnostic!.range.start.character, diagnostic!.range.end.character], [1, 0, 9]);
+    await editCell(editor, cell!, new vscode.Position(1, 4));
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await screenshot('language-experiment-squiggle');
 
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cell!.document.uri, diagnostic!.range);
     const fix = actions.find((a) => a.title === 'Change to "batchSize"');
