@@ -15,7 +15,7 @@ function splitmix32(state: { x: number }): number {
 
 const TWO_PI = 2 * Math.PI;
 
-/** A seeded random number generator (xoshiro128**): a seed gives the same stream on every machine, though not the stream of PyTorch's generator. Like torch.Generator. */
+/** A seeded random number generator (xoshiro128**): a seed gives the same stream on every machine, though not the stream of PyTorch's generator: new Generator(seed = 0). Like torch.Generator. */
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -23,7 +23,6 @@ export class Generator {
   private s3 = 0;
   private seedValue = 0;
 
-  /** A generator seeded with `seed` (default 0). */
   constructor(seed = 0) {
     this.manualSeed(seed);
   }

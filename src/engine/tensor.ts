@@ -33,7 +33,6 @@ export class Tensor {
   /** Non-leaf tensors keep their .grad only after retainGrad(), as in PyTorch. */
   retainsGrad = false;
 
-  /** A tensor over `data` (not copied) with `shape`; data.length must equal the number of elements. tensor(), zeros() etc. are the usual way to build one. */
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     const n = numelOf(shape);
     if (data.length !== n) {

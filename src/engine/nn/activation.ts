@@ -10,9 +10,8 @@ export class ReLU extends Module {
   forward(x: Tensor): Tensor { return relu(x); }
 }
 
-/** x where x > 0, else negativeSlope·x, elementwise. Like torch.nn.LeakyReLU. */
+/** x where x > 0, else negativeSlope·x, elementwise: new LeakyReLU(negativeSlope = 0.01). Like torch.nn.LeakyReLU. */
 export class LeakyReLU extends Module {
-  /** new LeakyReLU(negativeSlope = 0.01). @param negativeSlope Slope for x ≤ 0. */
   constructor(readonly negativeSlope = 0.01) { super(); }
   forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
 }
@@ -32,16 +31,14 @@ export class Identity extends Module {
   forward(x: Tensor): Tensor { return x; }
 }
 
-/** exp(x) / Σ exp(x) along `dim` (each slice sums to 1). Like torch.nn.Softmax. */
+/** exp(x) / Σ exp(x) along `dim`, e.g. new Softmax(1) for (N, C) logits (each slice sums to 1). Like torch.nn.Softmax. */
 export class Softmax extends Module {
-  /** new Softmax(dim). @param dim The dim whose slices are normalized, e.g. 1 for (N, C) logits. */
   constructor(readonly dim: number) { super(); }
   forward(x: Tensor): Tensor { return softmax(x, this.dim); }
 }
 
-/** log(softmax(x)) along `dim`, computed stably. Like torch.nn.LogSoftmax. */
+/** log(softmax(x)) along `dim`, e.g. new LogSoftmax(1) for (N, C) logits, computed stably. Like torch.nn.LogSoftmax. */
 export class LogSoftmax extends Module {
-  /** new LogSoftmax(dim). @param dim The dim whose slices are normalized, e.g. 1 for (N, C) logits. */
   constructor(readonly dim: number) { super(); }
   forward(x: Tensor): Tensor { return logSoftmax(x, this.dim); }
 }
@@ -52,13 +49,12 @@ export interface DropoutOptions {
   generator?: Generator | null;
 }
 
-/** In training mode zeroes each element with probability `p` and scales the rest by 1/(1 − p) (inverted dropout); identity in eval mode. Like torch.nn.Dropout. */
+/** In training mode zeroes each element with probability `p` (default 0.5) and scales the rest by 1/(1 − p) (inverted dropout); identity in eval mode. Like torch.nn.Dropout. */
 export class Dropout extends Module {
   /** Probability of zeroing each element. */
   readonly p: number;
   private readonly generator: Generator | null;
 
-  /** new Dropout(p = 0.5, { generator }): p is the probability of zeroing an element, in [0, 1]. */
   constructor(p = 0.5, opts: DropoutOptions = {}) {
     super();
     if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);

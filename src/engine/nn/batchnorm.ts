@@ -40,7 +40,6 @@ export abstract class BatchNormBase extends Module {
   /** Number of training-mode forward passes so far (the count of the cumulative average when momentum is null). */
   numBatchesTracked: number;
 
-  /** new BatchNorm1d(numFeatures, { eps, momentum, affine, trackRunningStats }) with numFeatures = C, the channels of the input. */
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`numFeatures must be a positive integer, got ${numFeatures}`);

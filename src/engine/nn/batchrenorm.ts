@@ -58,7 +58,6 @@ export class BatchRenorm1d extends Module {
   /** d of the last training-mode forward pass, per channel. */
   lastD: Float64Array;
 
-  /** new BatchRenorm1d(numFeatures, { eps, momentum, affine, rMax, dMax }) with numFeatures = C. */
   constructor(numFeatures: number, opts: BatchRenormOptions = {}) {
     super();
     if (!Number.isInteger(numFeatures) || numFeatures <= 0) throw new Error(`numFeatures must be a positive integer, got ${numFeatures}`);

@@ -2,11 +2,10 @@ import type { Tensor } from '../tensor';
 import { flatten } from '../ops/layout';
 import { Module } from './module';
 
-/** Applies modules in order, each one's output the next one's input; children are named '0', '1', … Like torch.nn.Sequential. */
+/** new Sequential(m1, m2, …) applies the modules in order, each one's output the next one's input; children are named '0', '1', … Like torch.nn.Sequential. */
 export class Sequential extends Module {
   private readonly layers: Module[];
 
-  /** new Sequential(layer1, layer2, …): the modules become children named "0", "1", …. */
   constructor(...modules: Module[]) {
     super();
     this.layers = modules;
@@ -32,9 +31,8 @@ export class Sequential extends Module {
   }
 }
 
-/** Flattens dims startDim..endDim into one (default 1..−1: all but the batch dim), e.g. (N, C, H, W) → (N, C·H·W). Like torch.nn.Flatten. */
+/** new Flatten(startDim = 1, endDim = −1): merges those dims into one (by default all but the batch dim), e.g. (N, C, H, W) → (N, C·H·W). Like torch.nn.Flatten. */
 export class Flatten extends Module {
-  /** new Flatten(startDim = 1, endDim = −1). @param startDim First dim merged. @param endDim Last dim merged (negative counts from the end). */
   constructor(readonly startDim = 1, readonly endDim = -1) {
     super();
   }

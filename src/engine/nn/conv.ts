@@ -46,7 +46,6 @@ export class Conv2d extends Module {
   /** Per-output-channel bias of shape (outChannels), drawn from U(±1/√fanIn); null with bias: false. */
   bias: Tensor | null;
 
-  /** new Conv2d(inChannels, outChannels, kernelSize, { stride, padding, dilation, groups, bias, generator }). */
   constructor(inChannels: number, outChannels: number, kernelSize: Pair, opts: Conv2dOptions = {}) {
     super();
     // PyTorch checks these when the module is built.
@@ -88,8 +87,8 @@ export class Conv2d extends Module {
 export type MaxPool2dOptions = Omit<PoolOptions, 'stride' | 'returnIndices'>;
 
 /**
- * 2-D max pooling of (N, C, H, W) or (C, H, W) input over kh×kw windows. Like torch.nn.MaxPool2d;
- * PyTorch's return_indices is `forwardWithIndices(x)` here: `forward` always returns one tensor.
+ * 2-D max pooling of (N, C, H, W) or (C, H, W) input: new MaxPool2d(kernelSize, stride = kernelSize, { padding, dilation, ceilMode }).
+ * Like torch.nn.MaxPool2d; its return_indices is `forwardWithIndices(x)` here: `forward` always returns one tensor.
  */
 export class MaxPool2d extends Module {
   /** Step between windows (defaults to the kernel size). */
@@ -101,7 +100,6 @@ export class MaxPool2d extends Module {
   /** Whether the output size is rounded up. */
   readonly ceilMode: boolean;
 
-  /** new MaxPool2d(kernelSize, stride = kernelSize, { padding, dilation, ceilMode }). @param kernelSize Window size: an int or [kh, kw]. */
   constructor(readonly kernelSize: PoolPair, stride: PoolPair | null = null, opts: MaxPool2dOptions = {}) {
     super();
     this.stride = stride ?? kernelSize; // PyTorch's default

@@ -23,7 +23,6 @@ export class Linear extends Module {
   /** b of shape (outFeatures), drawn from U(±1/√inFeatures); null with bias: false. */
   bias: Tensor | null;
 
-  /** new Linear(inFeatures, outFeatures, { bias, generator }): maps (…, inFeatures) to (…, outFeatures). */
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
     this.inFeatures = inFeatures;

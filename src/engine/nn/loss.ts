@@ -29,7 +29,6 @@ export class NLLLoss extends Module {
   /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
-  /** new NLLLoss({ weight, ignoreIndex, reduction }). */
   constructor(opts: NLLLossOptions = {}) {
     super();
     this.weight = opts.weight ?? null;
@@ -55,7 +54,6 @@ export class CrossEntropyLoss extends Module {
   /** ε: the target becomes (1 − ε)·target + ε/C. */
   readonly labelSmoothing: number;
 
-  /** new CrossEntropyLoss({ weight, ignoreIndex, reduction, labelSmoothing }). */
   constructor(opts: CrossEntropyLossOptions = {}) {
     super();
     this.weight = opts.weight ?? null;
@@ -78,7 +76,6 @@ export class MSELoss extends Module {
   /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
-  /** new MSELoss({ reduction }) with reduction 'mean' (default), 'sum' or 'none'. */
   constructor(opts: { reduction?: Reduction } = {}) {
     super();
     this.reduction = opts.reduction ?? 'mean';

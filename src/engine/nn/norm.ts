@@ -30,7 +30,6 @@ export class LayerNorm extends Module {
   /** Elementwise shift of shape normalizedShape, starts at 0; null without elementwiseAffine or with bias: false. */
   bias: Tensor | null;
 
-  /** new LayerNorm(normalizedShape, { eps, elementwiseAffine, bias }): normalizedShape is the trailing dims, e.g. C or [C, H, W]. */
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
@@ -71,7 +70,6 @@ export class GroupNorm extends Module {
   /** Per-channel shift of shape (C), starts at 0; null without affine. */
   bias: Tensor | null;
 
-  /** new GroupNorm(numGroups, numChannels, { eps, affine }); numChannels must be divisible by numGroups. */
   constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
     super();
     if (numChannels % numGroups !== 0) throw new Error('num_channels must be divisible by num_groups');
@@ -129,7 +127,6 @@ export abstract class InstanceNormBase extends Module {
   protected abstract readonly noBatchDim: number;
   protected abstract readonly rankText: string;
 
-  /** new InstanceNorm1d(numFeatures, { eps, momentum, affine, trackRunningStats }) with numFeatures = C. */
   constructor(numFeatures: number, opts: InstanceNormOptions = {}) {
     super();
     this.numFeatures = numFeatures;

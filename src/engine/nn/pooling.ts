@@ -8,7 +8,7 @@ import { Module } from './module';
 /** Options of AvgPool2d: padding, ceilMode, countIncludePad, divisorOverride. */
 export type AvgPool2dOptions = Omit<AvgOptions, 'stride'>;
 
-/** 2-D average pooling of (N, C, H, W) or (C, H, W) input over kh×kw windows. Like torch.nn.AvgPool2d. */
+/** 2-D average pooling of (N, C, H, W) or (C, H, W) input: new AvgPool2d(kernelSize, stride = kernelSize, { padding, ceilMode, countIncludePad, divisorOverride }). Like torch.nn.AvgPool2d. */
 export class AvgPool2d extends Module {
   /** Step between windows (defaults to the kernel size). */
   readonly stride: PoolPair;
@@ -21,7 +21,6 @@ export class AvgPool2d extends Module {
   /** Divisor of every window's sum, if set. */
   readonly divisorOverride: number | null;
 
-  /** new AvgPool2d(kernelSize, stride = kernelSize, { padding, ceilMode, countIncludePad, divisorOverride }). @param kernelSize Window size: an int or [kh, kw]. */
   constructor(readonly kernelSize: PoolPair, stride: PoolPair | null = null, opts: AvgPool2dOptions = {}) {
     super();
     this.stride = stride ?? kernelSize; // PyTorch's default
@@ -40,9 +39,8 @@ export class AvgPool2d extends Module {
   }
 }
 
-/** Average pooling of (N, C, H, W) or (C, H, W) input to a fixed output size (h, w), windows chosen to cover the input. Like torch.nn.AdaptiveAvgPool2d. */
+/** Average pooling of (N, C, H, W) or (C, H, W) input to a fixed size: new AdaptiveAvgPool2d(outputSize), an int or [h, w] (null keeps that input size). Like torch.nn.AdaptiveAvgPool2d. */
 export class AdaptiveAvgPool2d extends Module {
-  /** new AdaptiveAvgPool2d(outputSize). @param outputSize An int (square output), or [h, w] with null keeping that input size. */
   constructor(readonly outputSize: AdaptiveSize) {
     super();
   }
@@ -53,9 +51,8 @@ export class AdaptiveAvgPool2d extends Module {
   }
 }
 
-/** Max pooling of (N, C, H, W) or (C, H, W) input to a fixed output size (h, w). Like torch.nn.AdaptiveMaxPool2d; PyTorch's return_indices is `forwardWithIndices(x)`. */
+/** Max pooling of (N, C, H, W) or (C, H, W) input to a fixed size: new AdaptiveMaxPool2d(outputSize), an int or [h, w] (null keeps that input size). Like torch.nn.AdaptiveMaxPool2d; return_indices is `forwardWithIndices(x)`. */
 export class AdaptiveMaxPool2d extends Module {
-  /** new AdaptiveMaxPool2d(outputSize). @param outputSize An int (square output), or [h, w] with null keeping that input size. */
   constructor(readonly outputSize: AdaptiveSize) {
     super();
   }
