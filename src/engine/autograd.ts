@@ -17,15 +17,17 @@ export interface GradFn {
 
 let gradEnabled = true;
 
+/** True unless inside noGrad() or after setGradEnabled(false). Like torch.is_grad_enabled. */
 export function isGradEnabled(): boolean {
   return gradEnabled;
 }
 
+/** Turns recording of the autograd graph on or off globally. Like torch.set_grad_enabled. */
 export function setGradEnabled(enabled: boolean): void {
   gradEnabled = enabled;
 }
 
-/** Runs `fn` without recording a graph (like `with torch.no_grad()`). */
+/** Runs `fn` without recording the autograd graph and returns its result (like `with torch.no_grad():`). */
 export function noGrad<T>(fn: () => T): T {
   const prev = gradEnabled;
   gradEnabled = false;

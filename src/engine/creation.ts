@@ -3,16 +3,21 @@ import { Tensor } from './tensor';
 import { numelOf, shapeToString } from './shape';
 import { resolveGenerator, type Generator } from './random';
 
+/** Options of the tensor factories. */
 export interface TensorOptions {
+  /** Make the new tensor a leaf that records gradients (default false). */
   requiresGrad?: boolean;
 }
 
+/** Options of the random factories. */
 export interface RandomOptions extends TensorOptions {
+  /** The generator to draw from (default: the global one, seeded by manualSeed()). */
   generator?: Generator | null;
 }
 
 /** Nested number arrays of any depth. */
 export type NestedArray = number | readonly NestedArray[];
+/** Input of tensor(): a number, nested number arrays, or a flat array-like such as a Float32Array. */
 export type TensorData = NestedArray | ArrayLike<number>;
 
 /** Values and shape of nested arrays (rectangular, checked); `op` names the caller in errors. */
@@ -50,8 +55,8 @@ function toShape(shape: number | readonly number[]): number[] {
 }
 
 /**
- * Builds a tensor from a flat array / Float32Array (with `shape`) or nested arrays (shape
- * inferred). Data is always copied.
+ * Builds a tensor from a number, nested arrays (shape inferred), or a flat array / Float32Array
+ * (1-D, or reshaped to `shape`). The data is always copied. Like torch.tensor.
  */
 export function tensor(data: TensorData, shape?: readonly number[] | TensorOptions | null, opts: TensorOptions = {}): Tensor {
   if (shape && !Array.isArray(shape)) {
@@ -82,42 +87,47 @@ export function tensor(data: TensorData, shape?: readonly number[] | TensorOptio
   return new Tensor(values, finalShape, opts.requiresGrad ?? false);
 }
 
+/** A tensor of `shape` filled with `value`. Like torch.full. */
 export function full(shape: number | readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const s = toShape(shape);
   return new Tensor(new Float32Array(numelOf(s)).fill(value), s, opts.requiresGrad ?? false);
 }
 
+/** A tensor of `shape` filled with 0, e.g. zeros([N, C]). Like torch.zeros. */
 export function zeros(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 0, opts);
 }
 
+/** A tensor of `shape` filled with 1. Like torch.ones. */
 export function ones(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 1, opts);
 }
 
+/** Zeros of `t`'s shape. Like torch.zeros_like. */
 export function zerosLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return zeros(t.shape, opts);
 }
 
+/** Ones of `t`'s shape. Like torch.ones_like. */
 export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
   return ones(t.shape, opts);
 }
 
-/** Standard normal samples. */
+/** Samples of the standard normal N(0, 1) in `shape`, from opts.generator or the global one. Like torch.randn. */
 export function randn(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
   const s = toShape(shape);
   const data = resolveGenerator(opts.generator).fillNormal(new Float32Array(numelOf(s)));
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
 
-/** Uniform samples in [0, 1). */
+/** Samples uniform in [0, 1) in `shape`, from opts.generator or the global one. Like torch.rand. */
 export function rand(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
   const s = toShape(shape);
   const data = resolveGenerator(opts.generator).fillUniform(new Float32Array(numelOf(s)));
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
 
-/** Integers uniform in [low, high), stored as float32 values. */
+/** Integers uniform in [low, high) in `shape`, stored as float32 values (no grad). Like torch.randint. */
 export function randint(low: number, high: number, shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
   const s = toShape(shape);
   const g = resolveGenerator(opts.generator);
@@ -126,10 +136,12 @@ export function randint(low: number, high: number, shape: number | readonly numb
   return new Tensor(data, s);
 }
 
+/** A random permutation of 0..n−1 (float32 values; no grad). Like torch.randperm. */
 export function randperm(n: number, opts: RandomOptions = {}): Tensor {
   return new Tensor(Float32Array.from(resolveGenerator(opts.generator).randperm(n)), [n]);
 }
 
+/** The 1-D tensor start, start + step, … below `end`; arange(n) is 0..n−1. Like torch.arange. */
 export function arange(start: number, end?: number, step = 1): Tensor {
   if (end === undefined) {
     end = start;
@@ -141,6 +153,7 @@ export function arange(start: number, end?: number, step = 1): Tensor {
   return new Tensor(data, [n]);
 }
 
+/** `steps` evenly spaced values from `start` to `end`, both included. Like torch.linspace. */
 export function linspace(start: number, end: number, steps: number): Tensor {
   const data = new Float32Array(steps);
   const step = steps > 1 ? (end - start) / (steps - 1) : 0;
@@ -150,6 +163,7 @@ export function linspace(start: number, end: number, steps: number): Tensor {
   return new Tensor(data, [steps]);
 }
 
+/** The n×m identity matrix (m defaults to n). Like torch.eye. */
 export function eye(n: number, m = n): Tensor {
   const data = new Float32Array(n * m);
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;

@@ -15,6 +15,7 @@ function splitmix32(state: { x: number }): number {
 
 const TWO_PI = 2 * Math.PI;
 
+/** A seeded random number generator (xoshiro128**): a seed gives the same stream on every machine, though not the stream of PyTorch's generator: new Generator(seed = 0). Like torch.Generator. */
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -26,7 +27,7 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Re-seeds this generator. Any finite integer (up to 2^53) is accepted. */
+  /** Re-seeds this generator and returns it; any safe integer (|seed| ≤ 2^53 − 1) is accepted. Like torch.Generator.manual_seed. */
   manualSeed(seed: number): this {
     if (!Number.isSafeInteger(seed)) throw new Error(`seed must be a safe integer, got ${seed}`);
     this.seedValue = seed;
@@ -42,6 +43,7 @@ export class Generator {
     return this;
   }
 
+  /** The seed last set. Like torch.Generator.initial_seed(). */
   initialSeed(): number {
     return this.seedValue;
   }
@@ -51,6 +53,7 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.seedValue];
   }
 
+  /** Restores a state taken by getState(); returns this. */
   setState(state: readonly number[]): this {
     if (state.length !== 5) throw new Error('invalid generator state');
     [this.s0, this.s1, this.s2, this.s3, this.seedValue] = state;

@@ -10,8 +10,11 @@
 import { Tensor } from '../tensor';
 import { Generator, resolveGenerator } from '../random';
 
+/** The file's first four bytes. */
 export const MAGIC = 'BNMN';
+/** The format version this reader accepts. */
 export const VERSION = 1;
+/** Size of the header in bytes (magic, version, count, rows, cols). */
 export const HEADER_BYTES = 16;
 
 /** Byte → intensity in [0, 1]: p / 255 rounded once to float32. */
@@ -25,6 +28,7 @@ interface Source {
   readonly cols: number;
 }
 
+/** Options of MnistDataset.split(). */
 export interface SplitOptions {
   /** Test part: a fraction in (0, 1) or a number of samples. Default: the complement of trainSize, else 0.25. */
   testSize?: number;
@@ -32,17 +36,21 @@ export interface SplitOptions {
   trainSize?: number;
   /** Seed of the shuffle (a fresh Generator(seed)); otherwise `generator`, else the global generator. */
   seed?: number;
+  /** Generator of the shuffle when no seed is given (default: the global one). */
   generator?: Generator | null;
 }
 
+/** Options of MnistDataset.batches(). */
 export interface BatchOptions {
   /** Visit the samples in a fresh random order on each pass (default false: dataset order). */
   shuffle?: boolean;
+  /** Generator of the shuffled order (the global one if omitted). */
   generator?: Generator | null;
   /** Drop the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
 }
 
+/** One batch of MnistDataset.batches() or batch(): x [B, 784], y [B], and the same labels and positions as integers. */
 export interface Batch {
   /** Images, [B, rows·cols] in [0, 1]. */
   x: Tensor;
@@ -64,11 +72,15 @@ function resolveCount(size: number, n: number, name: string): number {
 
 /** A labelled set of images: the whole file, or a subset of it (a split). */
 export class MnistDataset {
+  /** Number of samples. */
   readonly length: number;
+  /** Image height in pixels (28). */
   readonly rows: number;
+  /** Image width in pixels (28). */
   readonly cols: number;
   /** Pixels per image (rows·cols = 784). */
   readonly features: number;
+  /** Number of classes: the digits 0..9. */
   readonly numClasses = 10;
   private readonly src: Source;
   /** Positions in the file (null: all of it, in file order). */
@@ -114,6 +126,7 @@ export class MnistDataset {
     return this.gatherImages(Int32Array.of(this.at(i)));
   }
 
+  /** The label (0..9) of sample i. */
   label(i: number): number {
     this.check(i);
     return this.src.labels[this.at(i)];

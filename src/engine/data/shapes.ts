@@ -3,14 +3,17 @@
 import { Tensor } from '../tensor';
 import { resolveGenerator, type Generator } from '../random';
 
+/** Options of twoMoons() and spirals(). */
 export interface ShapeSetOptions {
   /** Standard deviation of the Gaussian noise added to each coordinate (default 0). */
   noise?: number;
   /** Shuffle the points (default true); unshuffled, the classes come one after another. */
   shuffle?: boolean;
+  /** Generator of the shuffle and the noise (the global one if omitted). */
   generator?: Generator | null;
 }
 
+/** Options of spirals(). */
 export interface SpiralsOptions extends ShapeSetOptions {
   /** Turns each arm makes from the centre to radius 1 (default 1). */
   turns?: number;

@@ -2,9 +2,11 @@
 import { Tensor } from '../tensor';
 import { resolveGenerator, type Generator } from '../random';
 
+/** Options of featuresOnScales(). */
 export interface FeaturesOnScalesOptions {
   /** Per-feature means (default 0). */
   offsets?: readonly number[];
+  /** Generator of the samples (the global one if omitted). */
   generator?: Generator | null;
 }
 
@@ -24,11 +26,13 @@ export function featuresOnScales(n: number, scales: readonly number[], opts: Fea
   return new Tensor(z, [n, C]);
 }
 
+/** Options of gaussianBlobs(). */
 export interface BlobsOptions {
   /** Distance of the class centres from the origin. */
   spread?: number;
   /** Per-feature scale applied after sampling (to put features on different scales). */
   scales?: readonly number[];
+  /** Generator of the centres, samples and classes (the global one if omitted). */
   generator?: Generator | null;
 }
 

@@ -15,10 +15,13 @@ import { Tensor } from '../tensor';
 import { attach } from '../ops/graph';
 import { Module } from './module';
 
+/** Options of BatchRenorm1d. */
 export interface BatchRenormOptions {
+  /** Added to the variances before the square root (default 1e-5). */
   eps?: number;
   /** Weight of the new batch statistic in the moving averages (default 0.1, like BatchNorm1d). */
   momentum?: number;
+  /** Learn a per-channel scale `weight` (γ, starts at 1) and shift `bias` (β, starts at 0) (default true). */
   affine?: boolean;
   /** Upper clip of r = σ_B / σ (≥ 1); the lower clip is 1 / rMax. Default 3 (the paper's final value). */
   rMax?: number;
@@ -26,20 +29,33 @@ export interface BatchRenormOptions {
   dMax?: number;
 }
 
+/** Batch renormalization (Ioffe 2017) over a (N, C) or (N, C, L) input: batch norm whose training output is corrected by r = σ_B/σ and d = (μ_B − μ)/σ (clipped by rMax, dMax) toward the running statistics; eval mode is BatchNorm1d's. */
 export class BatchRenorm1d extends Module {
+  /** Number of channels C (dim 1 of the input). */
   readonly numFeatures: number;
+  /** Added to the variances before the square root. */
   readonly eps: number;
+  /** Weight of the new batch statistic in the running averages. */
   readonly momentum: number;
+  /** Whether `weight` and `bias` are learned. */
   readonly affine: boolean;
+  /** Upper clip of r (the lower one is 1/rMax); writable, so a training loop can relax it gradually. */
   rMax: number;
+  /** Clip of |d|; writable, so a training loop can relax it gradually. */
   dMax: number;
+  /** Per-channel scale γ of shape (C), starts at 1; null without affine. */
   weight: Tensor | null;
+  /** Per-channel shift β of shape (C), starts at 0; null without affine. */
   bias: Tensor | null;
+  /** Running mean μ of each channel, shape (C), starts at 0. */
   runningMean: Tensor;
+  /** Running unbiased variance of each channel, shape (C), starts at 1 (σ = √(runningVar + eps)). */
   runningVar: Tensor;
+  /** Number of training-mode forward passes so far. */
   numBatchesTracked: number;
-  /** r and d of the last training-mode forward pass, per channel (for probes). */
+  /** r of the last training-mode forward pass, per channel (for probes; lastD holds d). */
   lastR: Float64Array;
+  /** d of the last training-mode forward pass, per channel. */
   lastD: Float64Array;
 
   constructor(numFeatures: number, opts: BatchRenormOptions = {}) {
@@ -64,12 +80,14 @@ export class BatchRenorm1d extends Module {
     this.registerBuffers('runningMean', 'runningVar', 'numBatchesTracked');
   }
 
+  /** Sets runningMean to 0, runningVar to 1 and numBatchesTracked to 0. */
   resetRunningStats(): void {
     this.runningMean.data.fill(0);
     this.runningVar.data.fill(1);
     this.numBatchesTracked = 0;
   }
 
+  /** Renormalizes x (N, C) or (N, C, L) per channel; training mode also updates the running statistics (after computing r and d). */
   forward(x: Tensor): Tensor {
     if (x.shape.length !== 2 && x.shape.length !== 3) throw new Error(`expected 2D or 3D input (got ${x.shape.length}D input)`);
     const N = x.shape[0]!;

@@ -4,19 +4,29 @@ import type { Tensor } from '../tensor';
 import { crossEntropy, mseLoss, nllLoss, type Reduction, type Targets } from '../ops/loss';
 import { Module } from './module';
 
+/** Options of NLLLoss (and CrossEntropyLoss). */
 export interface NLLLossOptions {
+  /** Per-class rescaling weight of shape (C); not differentiable. */
   weight?: Tensor | null;
+  /** Target value that contributes neither loss nor gradient (default −100). */
   ignoreIndex?: number;
+  /** 'mean' (default: mean over the non-ignored targets, weighted), 'sum', or 'none' (one loss per target). */
   reduction?: Reduction;
 }
 
+/** Options of CrossEntropyLoss. */
 export interface CrossEntropyLossOptions extends NLLLossOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
 }
 
+/** Negative log-likelihood of class-index targets (N) given log-probabilities (N, C) (or (C), or (N, C, d1, …) with targets (N, d1, …)). Like torch.nn.NLLLoss. */
 export class NLLLoss extends Module {
+  /** Per-class rescaling weight of shape (C), or null (a buffer, in the state dict). */
   weight: Tensor | null;
+  /** Target value that contributes neither loss nor gradient. */
   readonly ignoreIndex: number;
+  /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
   constructor(opts: NLLLossOptions = {}) {
@@ -27,15 +37,21 @@ export class NLLLoss extends Module {
     this.registerBuffers('weight');
   }
 
+  /** The loss of log-probabilities `input` (N, C) against class indices `target` (N): 0-d, or (N) with reduction 'none'. */
   forward(input: Tensor, target: Targets): Tensor {
     return nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
   }
 }
 
+/** Cross entropy of logits (N, C) against class indices (N) or class probabilities (N, C): log-softmax over C, then NLL; optional class weight, ignoreIndex, labelSmoothing. Like torch.nn.CrossEntropyLoss. */
 export class CrossEntropyLoss extends Module {
+  /** Per-class rescaling weight of shape (C), or null (a buffer, in the state dict). */
   weight: Tensor | null;
+  /** Target value that contributes neither loss nor gradient. */
   readonly ignoreIndex: number;
+  /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
+  /** ε: the target becomes (1 − ε)·target + ε/C. */
   readonly labelSmoothing: number;
 
   constructor(opts: CrossEntropyLossOptions = {}) {
@@ -47,7 +63,7 @@ export class CrossEntropyLoss extends Module {
     this.registerBuffers('weight');
   }
 
-  /** Class indices, or class probabilities as a tensor of the input's shape. */
+  /** The loss of logits `input` (N, C) against class indices (N) or class probabilities of the input's shape: 0-d, or per sample with reduction 'none'. */
   forward(input: Tensor, target: Targets): Tensor {
     return crossEntropy(input, target, {
       weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction, labelSmoothing: this.labelSmoothing,
@@ -55,7 +71,9 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
+/** Mean squared error: (input − target)² averaged ('mean', default), summed ('sum') or per element ('none'); the shapes must match. Like torch.nn.MSELoss. */
 export class MSELoss extends Module {
+  /** 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
   constructor(opts: { reduction?: Reduction } = {}) {
@@ -63,6 +81,7 @@ export class MSELoss extends Module {
     this.reduction = opts.reduction ?? 'mean';
   }
 
+  /** The loss of `input` against `target` of the same shape: 0-d, or input-shaped with reduction 'none'. */
   forward(input: Tensor, target: Tensor): Tensor {
     return mseLoss(input, target, { reduction: this.reduction });
   }

@@ -7,19 +7,27 @@ function filled(n: number, v: number, shape: number[], requiresGrad: boolean): T
   return new Tensor(new Float32Array(n).fill(v), shape, requiresGrad);
 }
 
+/** Options of LayerNorm. */
 export interface LayerNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /** Learn an elementwise `weight` (starts at 1) and `bias` (starts at 0) of shape normalizedShape (default true). */
   elementwiseAffine?: boolean;
-  /** Learn a bias (only with elementwiseAffine). */
+  /** Learn a bias (default true; only with elementwiseAffine). */
   bias?: boolean;
 }
 
-/** Normalizes over the trailing `normalizedShape` dims of each sample. */
+/** Layer normalization: normalizes each sample over its trailing `normalizedShape` dims with their mean and biased variance, then applies the elementwise weight and bias. Like torch.nn.LayerNorm. */
 export class LayerNorm extends Module {
+  /** The trailing dims normalized over, e.g. [C] for an (N, C) input. */
   readonly normalizedShape: number[];
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Whether `weight` and `bias` are learned. */
   readonly elementwiseAffine: boolean;
+  /** Elementwise scale of shape normalizedShape, starts at 1; null without elementwiseAffine. */
   weight: Tensor | null;
+  /** Elementwise shift of shape normalizedShape, starts at 0; null without elementwiseAffine or with bias: false. */
   bias: Tensor | null;
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
@@ -33,23 +41,33 @@ export class LayerNorm extends Module {
     this.registerParameters('weight', 'bias');
   }
 
+  /** Normalizes x (…, *normalizedShape) over its trailing dims; the same in training and eval mode. */
   forward(x: Tensor): Tensor {
     return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 }
 
+/** Options of GroupNorm. */
 export interface GroupNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /** Learn a per-channel `weight` (starts at 1) and `bias` (starts at 0) (default true). */
   affine?: boolean;
 }
 
-/** Splits channels into `numGroups` contiguous groups; statistics per sample and group. */
+/** Group normalization of (N, C, …) input: channels split into `numGroups` contiguous groups, each normalized per sample with its mean and biased variance, then a per-channel weight and bias. Like torch.nn.GroupNorm. */
 export class GroupNorm extends Module {
+  /** Number of groups the channels are split into. */
   readonly numGroups: number;
+  /** Number of channels C (divisible by numGroups). */
   readonly numChannels: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Whether `weight` and `bias` are learned. */
   readonly affine: boolean;
+  /** Per-channel scale of shape (C), starts at 1; null without affine. */
   weight: Tensor | null;
+  /** Per-channel shift of shape (C), starts at 0; null without affine. */
   bias: Tensor | null;
 
   constructor(numGroups: number, numChannels: number, opts: GroupNormOptions = {}) {
@@ -64,29 +82,43 @@ export class GroupNorm extends Module {
     this.registerParameters('weight', 'bias');
   }
 
+  /** Normalizes x (N, C, …) per sample and group; the same in training and eval mode. */
   forward(x: Tensor): Tensor {
     return groupNorm(x, this.numGroups, this.weight, this.bias, this.eps);
   }
 }
 
+/** Options of InstanceNorm1d/2d. */
 export interface InstanceNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
-  /** PyTorch's instance norm has no cumulative (null) mode. */
+  /** Weight of the new statistic in the running averages (default 0.1); null is refused (PyTorch's instance norm has no cumulative mode). */
   momentum?: number | null;
+  /** Learn a per-channel `weight` and `bias` (default false). */
   affine?: boolean;
+  /** Keep running mean and variance and use them in eval mode (default false: eval mode uses instance statistics too). */
   trackRunningStats?: boolean;
 }
 
-/** Statistics per sample and channel; no affine and no running statistics by default. */
+/** Instance normalization shared by InstanceNorm1d/2d: statistics per sample and channel; no affine and no running statistics by default. */
 export abstract class InstanceNormBase extends Module {
+  /** Number of channels C. */
   readonly numFeatures: number;
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of the new statistic in the running averages. */
   readonly momentum: number;
+  /** Whether `weight` and `bias` are learned. */
   readonly affine: boolean;
+  /** Whether running statistics are kept (and used in eval mode). */
   readonly trackRunningStats: boolean;
+  /** Per-channel scale of shape (C), starts at 1; null without affine. */
   weight: Tensor | null;
+  /** Per-channel shift of shape (C), starts at 0; null without affine. */
   bias: Tensor | null;
+  /** Running mean of each channel (averaged over the batch), shape (C); null without trackRunningStats. */
   runningMean: Tensor | null;
+  /** Running unbiased variance of each channel (averaged over the batch), shape (C); null without trackRunningStats. */
   runningVar: Tensor | null;
   /** Kept for state-dict parity with PyTorch, which never advances it for instance norm. */
   numBatchesTracked = 0;
@@ -113,6 +145,7 @@ export abstract class InstanceNormBase extends Module {
     if (this.trackRunningStats) this.registerBuffers('numBatchesTracked');
   }
 
+  /** Normalizes each (sample, channel) of x over its spatial dims; an unbatched input (no N) is accepted. */
   forward(x: Tensor): Tensor {
     const r = x.shape.length;
     if (r !== this.noBatchDim && r !== this.noBatchDim + 1) throw new Error(`expected ${this.rankText} input (got ${r}D input)`);
@@ -136,11 +169,13 @@ export abstract class InstanceNormBase extends Module {
   }
 }
 
+/** Instance normalization of (N, C, L) or unbatched (C, L) input: each channel of each sample normalized over L with its own mean and biased variance. Like torch.nn.InstanceNorm1d. */
 export class InstanceNorm1d extends InstanceNormBase {
   protected readonly noBatchDim = 2;
   protected readonly rankText = '2D or 3D';
 }
 
+/** Instance normalization of (N, C, H, W) or unbatched (C, H, W) input: each channel of each sample normalized over H×W with its own mean and biased variance. Like torch.nn.InstanceNorm2d. */
 export class InstanceNorm2d extends InstanceNormBase {
   protected readonly noBatchDim = 3;
   protected readonly rankText = '3D or 4D';

@@ -131,6 +131,7 @@ export function adaptiveMaxPool2dWithIndices(input: Tensor, outputSize: Adaptive
 
 /** F.adaptive_max_pool2d(input, outputSize, returnIndices?): with `true`, values and indices. */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices: true): MaxPoolWithIndices;
+/** F.adaptive_max_pool2d(input, outputSize) on (N, C, H, W) or (C, H, W): the maxima of adaptive windows, (N, C, h, w). */
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices?: false): Tensor;
 export function adaptiveMaxPool2d(input: Tensor, outputSize: AdaptiveSize, returnIndices = false): Tensor | MaxPoolWithIndices {
   const r = adaptiveMaxPool2dWithIndices(input, outputSize);

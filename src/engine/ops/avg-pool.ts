@@ -5,6 +5,7 @@ import { normalizeDim, shapeToString } from '../shape';
 import { outputSize, pairArg, type PoolPair } from './pool';
 import { attach } from './graph';
 
+/** Options of F.avgPool2d. */
 export interface AvgPool2dOptions {
   /** Defaults to the kernel size. */
   stride?: PoolPair | null;

@@ -6,6 +6,7 @@ import { shapeToString } from '../shape';
 import { gemmNN, gemmNT, gemmTN } from './gemm';
 import { attach } from './graph';
 
+/** An int (used for both spatial dims) or [h, w]. */
 export type Pair = number | readonly [number, number];
 
 function pair(v: Pair, name: string): [number, number] {
@@ -82,9 +83,13 @@ function col2im(cols: Float32Array, g: Geometry): Float32Array {
   return Float32Array.from(acc);
 }
 
+/** Options of F.conv2d. */
 export interface Conv2dOptions {
+  /** Step of the kernel: an int or [sh, sw] (default 1). */
   stride?: Pair;
+  /** Zero padding on each side: an int or [ph, pw], or 'same' / 'valid' (default 0). */
   padding?: Padding;
+  /** Spacing between kernel elements: an int or [dh, dw] (default 1). */
   dilation?: Pair;
   /** Input and output channels split into this many groups, each convolved separately. */
   groups?: number;
@@ -106,7 +111,7 @@ function checkShapes(input: Tensor, weight: Tensor, bias: Tensor | null, C: numb
   }
 }
 
-/** F.conv2d. Input (N, C, H, W) or unbatched (C, H, W); weight (O, C / groups, kh, kw). */
+/** F.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight (O, C / groups, kh, kw), bias (O) → (N, O, H_out, W_out). */
 export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
   const unbatched = input.shape.length === 3;
   if (input.shape.length !== 3 && input.shape.length !== 4) {

@@ -3,6 +3,7 @@ import { Tensor } from '../tensor';
 import { resolveGenerator, type Generator } from '../random';
 import { attach } from './graph';
 
+/** F.dropout: with `training` (default true) zeroes each element with probability p (default 0.5) and scales the rest by 1/(1 − p); otherwise returns x. */
 export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator | null): Tensor {
   if (p < 0 || p > 1) throw new Error(`dropout probability has to be between 0 and 1, but got ${p}`);
   if (!training || p === 0) return x;

@@ -90,23 +90,27 @@ function asTensor(x: TensorOrScalar): Tensor {
   return typeof x === 'number' ? new Tensor(new Float32Array([x]), []) : x;
 }
 
+/** a + alpha·b elementwise, broadcasting (numbers act as scalars; alpha defaults to 1). Like torch.add. */
 export function add(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) b = typeof b === 'number' ? b * alpha : mul(b, alpha);
   if (typeof a === 'number') return typeof b === 'number' ? asTensor(Math.fround(a) + Math.fround(b)) : scalarOp(b, a, BinOp.Add, true);
   return binary(a, b, BinOp.Add);
 }
 
+/** a − alpha·b elementwise, broadcasting (numbers act as scalars; alpha defaults to 1). Like torch.sub. */
 export function sub(a: TensorOrScalar, b: TensorOrScalar, alpha?: number): Tensor {
   if (alpha !== undefined && alpha !== 1) b = typeof b === 'number' ? b * alpha : mul(b, alpha);
   if (typeof a === 'number') return typeof b === 'number' ? asTensor(Math.fround(a) - Math.fround(b)) : scalarOp(b, a, BinOp.Sub, true);
   return binary(a, b, BinOp.Sub);
 }
 
+/** a · b elementwise, broadcasting (numbers act as scalars). Like torch.mul. */
 export function mul(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (typeof a === 'number') return typeof b === 'number' ? asTensor(Math.fround(a) * Math.fround(b)) : scalarOp(b, a, BinOp.Mul, true);
   return binary(a, b, BinOp.Mul);
 }
 
+/** a / b elementwise (true division), broadcasting (numbers act as scalars). Like torch.div. */
 export function div(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (typeof a === 'number') return typeof b === 'number' ? asTensor(Math.fround(a) / Math.fround(b)) : scalarOp(b, a, BinOp.Div, true);
   return binary(a, b, BinOp.Div);
@@ -131,54 +135,63 @@ function unary(
   });
 }
 
+/** −x elementwise. Like torch.neg. */
 export function neg(a: Tensor): Tensor {
   return unary(a, 'NegBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = -x[i]; },
     (g, _x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = -g[i]; });
 }
 
+/** eˣ elementwise. Like torch.exp. */
 export function exp(a: Tensor): Tensor {
   return unary(a, 'ExpBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.exp(x[i]); },
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * y[i]; });
 }
 
+/** Natural logarithm elementwise. Like torch.log. */
 export function log(a: Tensor): Tensor {
   return unary(a, 'LogBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.log(x[i]); },
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] / x[i]; });
 }
 
+/** √x elementwise. Like torch.sqrt. */
 export function sqrt(a: Tensor): Tensor {
   return unary(a, 'SqrtBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.sqrt(x[i]); },
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] / (2 * y[i]); });
 }
 
+/** 1/√x elementwise. Like torch.rsqrt. */
 export function rsqrt(a: Tensor): Tensor {
   return unary(a, 'RsqrtBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / Math.sqrt(x[i]); },
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = -0.5 * g[i] * y[i] * y[i] * y[i]; });
 }
 
+/** |x| elementwise (gradient 0 at 0). Like torch.abs. */
 export function abs(a: Tensor): Tensor {
   return unary(a, 'AbsBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.abs(x[i]); },
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = x[i] > 0 ? g[i] : x[i] < 0 ? -g[i] : 0; });
 }
 
+/** x² elementwise. Like torch.square. */
 export function square(a: Tensor): Tensor {
   return unary(a, 'PowBackward0',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] * x[i]; },
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = 2 * x[i] * g[i]; });
 }
 
+/** max(x, 0) elementwise. Like torch.relu / F.relu. */
 export function relu(a: Tensor): Tensor {
   return unary(a, 'ReluBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0; },
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = y[i] > 0 ? g[i] : 0; });
 }
 
+/** x where x > 0, else negativeSlope·x (default 0.01), elementwise. Like F.leaky_relu. */
 export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
   const s = Math.fround(negativeSlope);
   return unary(a, 'LeakyReluBackward',
@@ -186,12 +199,14 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = x[i] > 0 ? g[i] : g[i] * s; });
 }
 
+/** 1 / (1 + e⁻ˣ) elementwise. Like torch.sigmoid. */
 export function sigmoid(a: Tensor): Tensor {
   return unary(a, 'SigmoidBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i])); },
     (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i]) * y[i]; });
 }
 
+/** Hyperbolic tangent elementwise. Like torch.tanh. */
 export function tanh(a: Tensor): Tensor {
   return unary(a, 'TanhBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]); },
@@ -211,7 +226,7 @@ export function clamp(a: Tensor, min?: number | null, max?: number | null): Tens
     (g, x, _y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = x[i] >= lo && x[i] <= hi ? g[i] : 0; });
 }
 
-/** a ** b for a scalar or tensor exponent (and a scalar base via a number `a`). */
+/** a ** b elementwise for a number or tensor exponent (and a number base), broadcasting. Like torch.pow. */
 export function pow(a: TensorOrScalar, b: TensorOrScalar): Tensor {
   if (typeof b === 'number' && typeof a !== 'number') {
     const p = Math.fround(b);

@@ -5,16 +5,19 @@ import { inferShape, normalizeDim, sameShape, shapeToString, stridesOf } from '.
 import { expandTo, gather, sumToShape } from './kernels';
 import { attach } from './graph';
 
+/** A copy with its own storage; gradients flow back to `a`. Like torch.clone. */
 export function clone(a: Tensor): Tensor {
   return attach(new Tensor(a.data.slice(), a.shape), 'CloneBackward', [a], (g) => [g]);
 }
 
+/** The same data in `shape` (one dim may be -1); shares storage. Like torch.reshape. */
 export function reshape(a: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape(shape, a.data.length);
   if (sameShape(target, a.shape) && !a.requiresGrad) return new Tensor(a.data, target);
   return attach(new Tensor(a.data, target), 'ViewBackward', [a], (g) => [g]);
 }
 
+/** Merges dims startDim..endDim into one (all dims by default). Like torch.flatten. */
 export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
   if (a.shape.length === 0) return reshape(a, [1]);
   const s = normalizeDim(startDim, a.shape.length);
@@ -24,6 +27,7 @@ export function flatten(a: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(a, [...a.shape.slice(0, s), merged, ...a.shape.slice(e + 1)]);
 }
 
+/** Inserts a dim of size 1 at `dim`. Like torch.unsqueeze. */
 export function unsqueeze(a: Tensor, dim: number): Tensor {
   const d = normalizeDim(dim, a.shape.length + 1);
   const shape = a.shape.slice();
@@ -31,6 +35,7 @@ export function unsqueeze(a: Tensor, dim: number): Tensor {
   return reshape(a, shape);
 }
 
+/** Removes the dims of size 1 (only `dim`, if given and of size 1). Like torch.squeeze. */
 export function squeeze(a: Tensor, dim?: number): Tensor {
   if (dim === undefined) return reshape(a, a.shape.filter((d) => d !== 1));
   const d = normalizeDim(dim, a.shape.length);
@@ -40,6 +45,7 @@ export function squeeze(a: Tensor, dim?: number): Tensor {
   return reshape(a, shape);
 }
 
+/** Reorders the dims by `dims`, e.g. [0, 2, 1] for (N, C, L) → (N, L, C); a copy. Like torch.permute. */
 export function permute(a: Tensor, dims: readonly number[]): Tensor {
   const rank = a.shape.length;
   if (dims.length !== rank) {
@@ -58,6 +64,7 @@ export function permute(a: Tensor, dims: readonly number[]): Tensor {
   });
 }
 
+/** Swaps dims dim0 and dim1 (a copy, not a view). Like torch.transpose. */
 export function transpose(a: Tensor, dim0: number, dim1: number): Tensor {
   const rank = a.shape.length;
   if (rank === 0) return a;

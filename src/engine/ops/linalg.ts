@@ -9,6 +9,7 @@ function mismatch(a: readonly number[], b: readonly number[]): Error {
   return new Error(`mat1 and mat2 shapes cannot be multiplied (${a.join('x')} and ${b.join('x')})`);
 }
 
+/** Matrix product: (…, M, K) @ (…, K, N) → (…, M, N), batch dims broadcast, a 1-D operand promoted and its dim dropped. Like torch.matmul. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   if (a.shape.length === 0 || b.shape.length === 0) {
     throw new Error('both arguments to matmul need to be at least 1D, but they are ' + `${a.shape.length}D and ${b.shape.length}D`);

@@ -9,19 +9,26 @@ import { reshape } from './layout';
 import { attach } from './graph';
 import { isGradEnabled } from '../autograd';
 
+/** How a loss reduces its per-element values: 'mean', 'sum' or 'none' (no reduction). */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** Options of F.nllLoss. */
 export interface NllOptions {
   /** Per-class rescaling weight of shape (C); not differentiable (PyTorch has no derivative for it). */
   weight?: Tensor | null;
+  /** 'mean' (default: mean over the non-ignored targets, weighted), 'sum', or 'none' (one loss per target). */
   reduction?: Reduction;
+  /** Target value that contributes neither loss nor gradient (default −100). */
   ignoreIndex?: number;
 }
 
+/** Options of F.crossEntropy. */
 export interface CrossEntropyOptions extends NllOptions {
+  /** ε in [0, 1]: the target becomes (1 − ε)·target + ε/C (default 0). */
   labelSmoothing?: number;
 }
 
+/** Class-index targets as a tensor or an array of integers (crossEntropy also takes class probabilities shaped like its input). */
 export type Targets = Tensor | ArrayLike<number>;
 
 function targetValues(t: Targets): ArrayLike<number> {
@@ -161,13 +168,13 @@ function checkSameShape(name: string, a: Tensor, b: Tensor): void {
   }
 }
 
-/** F.mse_loss */
+/** F.mse_loss: (input − target)², averaged by default; the shapes must match. */
 export function mseLoss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   checkSameShape('mse_loss', input, target);
   return reduce(square(sub(input, target)), opts.reduction ?? 'mean');
 }
 
-/** F.l1_loss */
+/** F.l1_loss: |input − target|, averaged by default; the shapes must match. */
 export function l1Loss(input: Tensor, target: Tensor, opts: { reduction?: Reduction } = {}): Tensor {
   checkSameShape('l1_loss', input, target);
   return reduce(abs(sub(input, target)), opts.reduction ?? 'mean');

@@ -460,14 +460,13 @@ function layoutNCS(x: Tensor): [number, number, number] {
   return [N, C, N * C === 0 ? 0 : S];
 }
 
+// Kernels: backend 'wasm' (default) runs the passes in WebAssembly SIMD (wasm/norm.wat: float64
+// sums, float32 element-wise passes on the centred value); 'js' runs the float64 TypeScript
+// kernels above. Both compute the same per-channel coefficients here.
 /**
- * F.batch_norm. With `training`, normalizes with batch statistics and (if given) updates the
- * running statistics in place: mean with the batch mean, variance with the *unbiased* batch
- * variance, weighted by `momentum`. Otherwise normalizes with the running statistics.
- *
- * Kernels: backend 'wasm' (default) runs the passes in WebAssembly SIMD (wasm/norm.wat: float64
- * sums, float32 element-wise passes on the centred value); 'js' runs the float64 TypeScript
- * kernels above. Both compute the same per-channel coefficients here.
+ * F.batch_norm on x (N, C, …), per-channel params of shape (C). With `training`, normalizes with the batch
+ * statistics and (if given) updates the running statistics in place: mean with the batch mean, variance with
+ * the *unbiased* batch variance, weighted by `momentum`. Otherwise normalizes with the running statistics.
  */
 export function batchNorm(
   x: Tensor,
@@ -657,7 +656,7 @@ function rowNorm(name: string, x: Tensor, L: RowLayout, weight: Tensor | null, b
   return { y: out, mean, variance };
 }
 
-/** F.layer_norm over the trailing `normalizedShape` dims. */
+/** F.layer_norm over the trailing `normalizedShape` dims of x, with optional weight and bias of that shape. */
 export function layerNorm(x: Tensor, normalizedShape: number | readonly number[], weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   const ns = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape.slice();
   const k = ns.length;
@@ -672,7 +671,7 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   return rowNorm('NativeLayerNormBackward', x, { R, A: D, S: 1, P: 1 }, weight, bias, eps).y;
 }
 
-/** F.group_norm: channels split into `numGroups` contiguous groups, statistics per (sample, group). */
+/** F.group_norm on x (N, C, …): channels split into `numGroups` contiguous groups, statistics per (sample, group); weight and bias (C). */
 export function groupNorm(x: Tensor, numGroups: number, weight: Tensor | null = null, bias: Tensor | null = null, eps = 1e-5): Tensor {
   if (x.shape.length < 2) throw new Error(`Expected at least 2 dimensions for input tensor but received ${x.shape.length}`);
   const [N, C, S] = layoutNCS(x);

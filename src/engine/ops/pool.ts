@@ -7,20 +7,25 @@ import { attach } from './graph';
 /** An int, or a one- or two-element list. */
 export type PoolPair = number | readonly number[];
 
+/** Options of F.maxPool2d. */
 export interface MaxPool2dOptions {
   /** Defaults to the kernel size. */
   stride?: PoolPair | null;
   /** Implicit -inf padding on both sides, at most half the kernel size. */
   padding?: PoolPair;
+  /** Spacing between window elements (default 1). */
   dilation?: PoolPair;
   /** Round the output size up (a last window that starts inside the input or left padding). */
   ceilMode?: boolean;
+  /** Return { output, indices } instead of the output alone (default false). */
   returnIndices?: boolean;
 }
 
 /** The pooled values and, per value, the flat index of its element within the input's H×W plane. */
 export interface MaxPoolWithIndices {
+  /** The pooled values, (N, C, H_out, W_out) or unbatched (C, H_out, W_out). */
   output: Tensor;
+  /** Each pooled value's flat index within its H×W input plane (float32 integer values). */
   indices: Tensor;
 }
 
@@ -135,8 +140,11 @@ export function maxPool2dWithIndices(input: Tensor, kernelSize: PoolPair, opts: 
  * `returnIndices: true` it returns the output and the indices, as PyTorch returns a pair.
  */
 export function maxPool2d(input: Tensor, kernelSize: PoolPair, opts: MaxPool2dOptions & { returnIndices: true }): MaxPoolWithIndices;
+/** F.max_pool2d(input, kernelSize, stride, { returnIndices: true, … }): { output, indices }. */
 export function maxPool2d(input: Tensor, kernelSize: PoolPair, stride: PoolPair | null | undefined, opts: MaxPool2dOptions & { returnIndices: true }): MaxPoolWithIndices;
+/** F.max_pool2d(input, kernelSize, stride = kernelSize, { padding, dilation, ceilMode }) on (N, C, H, W) or (C, H, W): the window maxima (N, C, H_out, W_out). */
 export function maxPool2d(input: Tensor, kernelSize: PoolPair, stride?: PoolPair | null | (MaxPool2dOptions & { returnIndices?: false }), opts?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
+/** F.max_pool2d with options known only at run time: the output, or { output, indices } with returnIndices. */
 export function maxPool2d(input: Tensor, kernelSize: PoolPair, stride?: PoolPair | null | MaxPool2dOptions, opts?: MaxPool2dOptions): Tensor | MaxPoolWithIndices;
 export function maxPool2d(input: Tensor, kernelSize: PoolPair, stride?: PoolPair | null | MaxPool2dOptions, opts: MaxPool2dOptions = {}): Tensor | MaxPoolWithIndices {
   const isOptions = stride !== null && stride !== undefined && typeof stride === 'object' && !Array.isArray(stride);

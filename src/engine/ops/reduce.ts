@@ -6,11 +6,13 @@ import { expandTo, sumToShape, sumToShapeF64 } from './kernels';
 import { makePlan } from './plan';
 import { attach } from './graph';
 
+/** Options of var() and std(). */
 export interface VarOptions {
   /** Bessel's correction: 1 = unbiased (PyTorch's default), 0 = population. */
   correction?: number;
   /** Shorthand for correction 1 / 0. */
   unbiased?: boolean;
+  /** Keep reduced dims as size 1 (default false). */
   keepdim?: boolean;
 }
 
@@ -31,6 +33,7 @@ function reducedShapes(shape: readonly number[], dims: number[], keepdim: boolea
   return { kept, out, count };
 }
 
+/** Sum over `dim` (a dim or a list; all dims when omitted); `keepdim` keeps reduced dims as size 1. Like torch.sum. */
 export function sum(a: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   const dims = normDims(dim, a.shape.length);
   const { kept, out } = reducedShapes(a.shape, dims, keepdim);
@@ -39,6 +42,7 @@ export function sum(a: Tensor, dim?: number | number[] | null, keepdim = false):
   return attach(y, 'SumBackward', [a], (g) => [expandTo(g, kept, a.shape)]);
 }
 
+/** Mean over `dim` (all dims when omitted); `keepdim` keeps reduced dims as size 1. Like torch.mean. */
 export function mean(a: Tensor, dim?: number | number[] | null, keepdim = false): Tensor {
   const dims = normDims(dim, a.shape.length);
   const { kept, out, count } = reducedShapes(a.shape, dims, keepdim);
@@ -53,6 +57,7 @@ export function mean(a: Tensor, dim?: number | number[] | null, keepdim = false)
   });
 }
 
+/** Variance over `dim` (all dims when omitted), unbiased unless `correction: 0` / `unbiased: false`; `keepdim` in opts. Like torch.var. */
 export function variance(a: Tensor, dim?: number | number[] | null, opts: VarOptions = {}): Tensor {
   const correction = opts.correction ?? (opts.unbiased === false ? 0 : 1);
   const dims = normDims(dim, a.shape.length);
@@ -86,6 +91,7 @@ export function variance(a: Tensor, dim?: number | number[] | null, opts: VarOpt
   });
 }
 
+/** Standard deviation over `dim` (all dims when omitted), unbiased unless `correction: 0` / `unbiased: false`. Like torch.std. */
 export function std(a: Tensor, dim?: number | number[] | null, opts: VarOptions = {}): Tensor {
   const v = variance(a, dim, opts);
   const data = new Float32Array(v.data.length);

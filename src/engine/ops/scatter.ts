@@ -95,6 +95,7 @@ export function scatterAdd(a: Tensor, dim: number, index: IndexLike, src: Tensor
   ], true);
 }
 
+/** Options of indexAdd(). */
 export interface IndexAddOptions {
   /** Multiplier of `source` (PyTorch's keyword `alpha`). */
   alpha?: number;

@@ -7,7 +7,9 @@ import { attach } from './graph';
 
 /** PyTorch's torch.return_types.max / min. Indices are float32 values (the engine has one dtype). */
 export interface ValuesAndIndices {
+  /** The extreme values, shaped like the input without `dim` (size 1 with keepdim). */
   values: Tensor;
+  /** Their positions along `dim`, as float32 integer values. */
   indices: Tensor;
 }
 
@@ -86,15 +88,17 @@ function alongDim(a: Tensor, dim: number, keepdim: boolean, sign: Sign): ValuesA
   return { values: v, indices: new Tensor(positions, shape) };
 }
 
-/** torch.max(x): the largest value; torch.max(x, dim, keepdim): values and indices along dim. */
+/** torch.max(x): the largest value as a 0-d tensor (NaN if any value is NaN). */
 export function max(a: Tensor): Tensor;
+/** { values, indices } of the maxima along `dim` (the first on ties, the first NaN wins); `keepdim` keeps that dim as size 1. Like torch.max(x, dim). */
 export function max(a: Tensor, dim: number, keepdim?: boolean): ValuesAndIndices;
 export function max(a: Tensor, dim?: number, keepdim = false): Tensor | ValuesAndIndices {
   return dim === undefined ? full(a, 1, 'max') : alongDim(a, dim, keepdim, 1);
 }
 
-/** torch.min(x): the smallest value; torch.min(x, dim, keepdim): values and indices along dim. */
+/** torch.min(x): the smallest value as a 0-d tensor (NaN if any value is NaN). */
 export function min(a: Tensor): Tensor;
+/** { values, indices } of the minima along `dim` (the first on ties, the first NaN wins); `keepdim` keeps that dim as size 1. Like torch.min(x, dim). */
 export function min(a: Tensor, dim: number, keepdim?: boolean): ValuesAndIndices;
 export function min(a: Tensor, dim?: number, keepdim = false): Tensor | ValuesAndIndices {
   return dim === undefined ? full(a, -1, 'min') : alongDim(a, dim, keepdim, -1);
@@ -113,12 +117,12 @@ function argExtreme(a: Tensor, dim: number | undefined, keepdim: boolean, sign: 
   return new Tensor(positions, shape);
 }
 
-/** Index of the first maximum (NaN counts as the maximum); not differentiable. */
+/** Index of the first maximum along `dim`, or in the flattened tensor when omitted (NaN counts as the maximum); no grad. Like torch.argmax. */
 export function argmax(a: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtreme(a, dim, keepdim, 1);
 }
 
-/** Index of the first minimum (NaN counts as the minimum); not differentiable. */
+/** Index of the first minimum along `dim`, or in the flattened tensor when omitted (NaN counts as the minimum); no grad. Like torch.argmin. */
 export function argmin(a: Tensor, dim?: number, keepdim = false): Tensor {
   return argExtreme(a, dim, keepdim, -1);
 }

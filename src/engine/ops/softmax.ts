@@ -35,6 +35,7 @@ function forward(x: Float32Array, outer: number, size: number, inner: number, lo
   return y;
 }
 
+/** exp(x) / Σ exp(x) along `dim`, with the max subtracted first (each slice sums to 1). Like torch.softmax / F.softmax. */
 export function softmax(a: Tensor, dim: number): Tensor {
   const [outer, size, inner] = split(a.shape, dim);
   const y = forward(a.data, outer, size, inner, false);
@@ -56,6 +57,7 @@ export function softmax(a: Tensor, dim: number): Tensor {
   });
 }
 
+/** log(softmax(x)) along `dim`, computed stably as x − logsumexp(x). Like torch.log_softmax / F.log_softmax. */
 export function logSoftmax(a: Tensor, dim: number): Tensor {
   const [outer, size, inner] = split(a.shape, dim);
   const y = forward(a.data, outer, size, inner, true);

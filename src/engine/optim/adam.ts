@@ -1,12 +1,19 @@
 import type { Tensor } from '../tensor';
 import { Optimizer, f32 } from './optimizer';
 
+/** Options of Adam. */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Decay rates [β1, β2] of the running means of the gradient and its square (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0; not AdamW's decoupled decay). */
   weightDecay?: number;
+  /** Use the maximum of the past squared-gradient averages (AMSGrad; default false). */
   amsgrad?: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -16,11 +23,17 @@ export interface AdamOptions {
  * p −= lr/(1−β1ᵗ) · m / (√v/√(1−β2ᵗ) + eps).
  */
 export class Adam extends Optimizer {
+  /** Learning rate (writable, e.g. for a schedule). */
   lr: number;
+  /** Decay rates [β1, β2]. */
   readonly betas: [number, number];
+  /** Added to the denominator. */
   readonly eps: number;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** Whether AMSGrad is used. */
   readonly amsgrad: boolean;
+  /** Whether the objective is maximized. */
   readonly maximize: boolean;
   private readonly state: { step: number; m: Float32Array; v: Float32Array; vMax: Float32Array | null }[];
 

@@ -5,7 +5,9 @@ import type { Tensor } from '../tensor';
 
 export const f32 = Math.fround;
 
+/** Base of the optimizers: holds `params` and updates them in place from their .grad on step(). Like torch.optim.Optimizer. */
 export abstract class Optimizer {
+  /** The parameters it updates, in the order given. */
   readonly params: Tensor[];
   /** Number of step() calls. */
   stepCount = 0;
@@ -23,6 +25,7 @@ export abstract class Optimizer {
     }
   }
 
+  /** Updates every parameter that has a .grad, in place on its data (no graph is recorded). Like optimizer.step(). */
   step(): void {
     this.stepCount++;
     for (let i = 0; i < this.params.length; i++) {

@@ -1,12 +1,19 @@
 import type { Tensor } from '../tensor';
 import { Optimizer, f32 } from './optimizer';
 
+/** Options of SGD (lr is required, as in PyTorch). */
 export interface SGDOptions {
+  /** Learning rate. */
   lr: number;
+  /** Momentum factor μ (default 0: plain SGD). */
   momentum?: number;
+  /** Dampening τ of the momentum (default 0). */
   dampening?: number;
+  /** L2 penalty: wd·p is added to the gradient (default 0). */
   weightDecay?: number;
+  /** Nesterov momentum (needs momentum > 0 and dampening 0; default false). */
   nesterov?: boolean;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -15,11 +22,17 @@ export interface SGDOptions {
  * d = nesterov ? d + μ·buf : buf; p −= lr·d.
  */
 export class SGD extends Optimizer {
+  /** Learning rate (writable, e.g. for a schedule). */
   lr: number;
+  /** Momentum factor μ. */
   readonly momentum: number;
+  /** Dampening τ of the momentum. */
   readonly dampening: number;
+  /** L2 penalty added to the gradient. */
   readonly weightDecay: number;
+  /** Whether Nesterov momentum is used. */
   readonly nesterov: boolean;
+  /** Whether the objective is maximized. */
   readonly maximize: boolean;
   private readonly buffers: (Float32Array | null)[];
 

@@ -2,11 +2,15 @@
 // closed. Values outside the edges and NaN are not counted.
 import { valuesOf, type Values } from './moments';
 
+/** Bin edges and counts, as numpy.histogram returns them. */
 export interface Histogram {
+  /** The bin edges, increasing (one more than the counts). */
   edges: number[];
+  /** Number of values in each bin. */
   counts: number[];
 }
 
+/** Counts of `values` in the bins [edges[i], edges[i+1]) (the last bin closed), like numpy.histogram; values outside the edges and NaN are not counted. */
 export function histogram(values: Values, edges: readonly number[]): Histogram {
   const nb = edges.length - 1;
   if (nb < 1) throw new Error('histogram: need at least 2 edges');
@@ -46,6 +50,7 @@ export function linspaceEdges(lo: number, hi: number, count: number): number[] {
   return edges;
 }
 
+/** Options of sharedBins(). */
 export interface SharedBinsOptions {
   /** Fixed [lo, hi]; by default the finite min and max over all arrays. */
   range?: [number, number];

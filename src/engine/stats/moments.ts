@@ -2,15 +2,21 @@
 // values like 1e4 + small noise give the right spread.
 import type { Tensor } from '../tensor';
 
+/** Summary statistics of a set of values (all NaN when it is empty or holds a NaN). */
 export interface Moments {
+  /** Number of values. */
   count: number;
+  /** Their mean. */
   mean: number;
   /** Population (biased) standard deviation. */
   std: number;
+  /** The smallest value. */
   min: number;
+  /** The largest value. */
   max: number;
 }
 
+/** Values to summarize: a tensor (all of its elements) or any array of numbers. */
 export type Values = ArrayLike<number> | Tensor;
 
 export function valuesOf(v: Values): ArrayLike<number> {

@@ -4,6 +4,7 @@
 import { WASM_BASE64 } from './gemm.generated';
 import { WasmKernels } from './runtime';
 
+/** The kernel implementation: 'wasm' (WebAssembly SIMD, the default where available) or 'js' (plain TypeScript). */
 export type KernelBackend = 'wasm' | 'js';
 
 export interface GemmWasm {
