@@ -65,6 +65,7 @@ suite('cell language features', () => {
 
     const hover = await hoverText(first!.document, new vscode.Position(0, 20));
     assert.match(hover, /BatchNorm1d\(numFeatures: number/);
+    assert.match(hover, /Like torch\.nn\.BatchNorm1d/, 'the hover shows the engine\'s doc comment');
 
     const definitions = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', first!.document.uri, new vscode.Position(0, 20));
     const targets = definitions.map((d) => ('targetUri' in d ? d.targetUri : d.uri).path);

@@ -34,6 +34,7 @@ describe('TypeScript cells in the editor', () => {
     const s = cellService(['const bn = new nn.BatchNorm1d(4);']);
     const info = s.service.getQuickInfoAtPosition(s.files[0]!, s.at(0, 'BatchNorm1d', 3))!;
     assert.match(ts.displayPartsToString(info.displayParts), /BatchNorm1d\(numFeatures: number/);
+    assert.match(ts.displayPartsToString(info.documentation), /Batch normalization over a \(N, C\)/);
     const definition = s.service.getDefinitionAtPosition(s.files[0]!, s.at(0, 'BatchNorm1d', 3))!;
     assert.ok(definition.some((d) => d.fileName.endsWith('dist/types/engine/nn/batchnorm.d.ts')), JSON.stringify(definition));
     const bn = s.service.getQuickInfoAtPosition(s.files[0]!, s.at(0, 'bn', 1))!;
