@@ -18,7 +18,7 @@ export {
 } from './ops/logical';
 export { scatter, scatterAdd, indexAdd, type IndexAddOptions } from './ops/scatter';
 export { matmul } from './ops/linalg';
-export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';
+export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './kernels/backend';
 export { softmax, logSoftmax } from './ops/softmax';
 export * as nn from './nn/index';
 export * as F from './functional';

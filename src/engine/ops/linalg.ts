@@ -2,7 +2,7 @@
 import { Tensor } from '../tensor';
 import { broadcastShapes, numelOf, shapeToString } from '../shape';
 import { expandTo, sumToShape } from './kernels';
-import { gemmNN, gemmNT, gemmTN } from './gemm';
+import { gemmNN, gemmNT, gemmTN } from '../kernels/matmul';
 import { attach } from './graph';
 
 function mismatch(a: readonly number[], b: readonly number[]): Error {

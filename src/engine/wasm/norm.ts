@@ -8,22 +8,26 @@
 // Copies cost about as much as a kernel pass, so they are kept to the minimum: the forward's copy
 // of x stays in memory and the backward of the same call reuses it when nothing has overwritten it
 // since (SavedInput), and the backward writes dx over its copy of dy.
+import type { AffineCoefficients, BatchNormKernels, ForwardStats, GradCoefficients, GradSums, SavedInput } from '../kernels/batch-norm';
 import { WASM_BASE64 } from './norm.generated';
 import { WasmKernels } from './runtime';
 
-export interface NormWasm {
+interface NormWasm {
   stats(x: number, N: number, C: number, S: number, sh: number, s1: number, s2: number): void;
   affine(x: number, y: number, N: number, C: number, S: number, m: number, k: number, b: number): void;
   gsums(g: number, x: number, N: number, C: number, S: number, m: number, s1: number, s2: number): void;
   dgrad(g: number, x: number, out: number, N: number, C: number, S: number, m: number, k: number, e: number, d: number): void;
 }
 
-let normModule: WasmKernels<NormWasm> | null | undefined;
-
-/** The batch-norm module (compiled lazily, once), or null when WebAssembly SIMD is unavailable. */
-export function normWasm(): WasmKernels<NormWasm> | null {
-  if (normModule === undefined) normModule = WasmKernels.load<NormWasm>(WASM_BASE64);
-  return normModule;
+/** The 'wasm' batch-norm kernels, or null when WebAssembly SIMD is unavailable (compiles the module). */
+export function createWasmBatchNorm(): BatchNormKernels | null {
+  const kernels = WasmKernels.load<NormWasm>(WASM_BASE64);
+  if (!kernels) return null;
+  return {
+    maxValues: NORM_WASM_MAX,
+    forward: (x, N, C, S, stats, coefficients) => batchNormForwardWasm(kernels, x, N, C, S, stats, coefficients),
+    backward: (g, x, N, C, S, saved, sums, coefficients) => batchNormBackwardWasm(kernels, g, x, N, C, S, saved, sums, coefficients),
+  };
 }
 
 /**
@@ -62,15 +66,6 @@ class Layout {
   }
 }
 
-/**
- * The forward's copy of x, left in wasm memory for the backward of the same call. Like a tensor
- * PyTorch saves for backward, it is x as the forward saw it (PyTorch refuses a backward after x
- * was modified in place; the 'js' backend would read the modified x).
- */
-export interface SavedInput {
-  readonly x: Float32Array;
-}
-
 /** Which forward's x the memory holds (null: none, or overwritten since). */
 let holder: SavedInput | null = null;
 let holderMemory: ArrayBufferLike | null = null;
@@ -81,28 +76,11 @@ function setup(kernels: WasmKernels<NormWasm>, L: Layout): { f32: Float32Array; 
   return { f32, f64: new Float64Array(f32.buffer, 0, L.m / 8) };
 }
 
-export interface ForwardStats {
-  /**
-   * In: the shift per channel, float32 values. Out: s1 = Σ(x − sh), s2 = Σ(x − sh)², float64 sums
-   * of float32 partial sums (norm.wat): the caller checks them (ops/norm.ts).
-   */
-  sh: Float64Array;
-  s1: Float64Array;
-  s2: Float64Array;
-}
-
-/** y = (x − m)·k + b per channel, computed in float32 on fround(m) (see norm.wat). */
-export interface AffineCoefficients {
-  m: Float64Array;
-  k: Float64Array;
-  b: Float64Array;
-}
-
 /**
  * Batch-norm forward on (N, C, S) data: the statistics sums when `stats` is given, then
  * `coefficients()`, then the affine pass. The caller checks 0 < x.length ≤ NORM_WASM_MAX.
  */
-export function batchNormForwardWasm(
+function batchNormForwardWasm(
   kernels: WasmKernels<NormWasm>,
   x: Float32Array, N: number, C: number, S: number,
   stats: ForwardStats | null,
@@ -129,27 +107,12 @@ export function batchNormForwardWasm(
   return { y: f32.slice(L.w / 4, L.w / 4 + x.length), saved: holder };
 }
 
-export interface GradSums {
-  /** In: the centre per channel, float32 values. Out: s1 = Σdy, s2 = Σdy·(x − m), as in ForwardStats. */
-  m: Float64Array;
-  s1: Float64Array;
-  s2: Float64Array;
-}
-
-/** dx = dy·k + (x − m)·e + d per channel, computed in float32 on fround(m). */
-export interface GradCoefficients {
-  m: Float64Array;
-  k: Float64Array;
-  e: Float64Array;
-  d: Float64Array;
-}
-
 /**
  * Batch-norm backward on (N, C, S) data: the sums when `sums` is given, then, when `coefficients`
  * is given, `coefficients()` and the input-gradient pass; returns dx (null without
  * `coefficients`). `saved` is what the forward returned.
  */
-export function batchNormBackwardWasm(
+function batchNormBackwardWasm(
   kernels: WasmKernels<NormWasm>,
   g: Float32Array, x: Float32Array, N: number, C: number, S: number,
   saved: SavedInput | null,
