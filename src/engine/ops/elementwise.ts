@@ -128,7 +128,7 @@ function unary(
     const gx = new Float32Array(g.length);
     df(g, a.data, out, gx);
     return [gx];
-  });
+  }, true);
 }
 
 export function neg(a: Tensor): Tensor {
