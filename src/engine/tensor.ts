@@ -2,6 +2,7 @@
 // Op methods are thin wrappers over the functions in ./ops so both `x.add(y)` and `add(x, y)` work.
 import { runBackward, type GradFn } from './autograd';
 import { numelOf, normalizeDim, shapeToString, type Shape } from './shape';
+import { track } from './scope';
 import * as ew from './ops/elementwise';
 import * as red from './ops/reduce';
 import * as sel from './ops/select';
@@ -26,6 +27,10 @@ export class Tensor {
   gradFn: GradFn | null = null;
   /** Non-leaf tensors keep their .grad only after retainGrad(), as in PyTorch. */
   retainsGrad = false;
+  /** Stored as a `.grad` by backward: a tidy() scope never frees it. */
+  escaped = false;
+  /** Freed by the tidy() scope that created it (its storage may hold another tensor's values). */
+  readonly freed: boolean = false;
 
   constructor(data: Float32Array, shape: Shape, requiresGrad = false) {
     const n = numelOf(shape);
@@ -35,6 +40,7 @@ export class Tensor {
     this.data = data;
     this.shape = shape.slice();
     this.requiresGrad = requiresGrad;
+    track(this);
   }
 
   get isLeaf(): boolean {
@@ -135,7 +141,11 @@ export class Tensor {
         );
       }
     }
-    runBackward(this, g, (data, like) => new Tensor(data, like.shape, false));
+    runBackward(this, g, (data, like) => {
+      const t = new Tensor(data, like.shape, false);
+      t.escaped = true;
+      return t;
+    });
   }
 
   // ---- elementwise ----

@@ -50,16 +50,16 @@ export function gemmStrided(
 }
 
 /** C[M,N] = A[M,K] · B[K,N] */
-export function gemmNN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
+export function gemmNN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C: Float32Array = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
   return gemmStrided(A, aOff, K, 1, B, bOff, N, 1, M, K, N, C, cOff, N, opts);
 }
 
 /** C[M,N] = A[K,M]ᵀ · B[K,N] */
-export function gemmTN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
+export function gemmTN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C: Float32Array = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
   return gemmStrided(A, aOff, 1, M, B, bOff, N, 1, M, K, N, C, cOff, N, opts);
 }
 
 /** C[M,N] = A[M,K] · B[N,K]ᵀ */
-export function gemmNT(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
+export function gemmNT(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C: Float32Array = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
   return gemmStrided(A, aOff, K, 1, B, bOff, 1, K, M, K, N, C, cOff, N, opts);
 }

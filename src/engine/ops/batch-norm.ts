@@ -8,6 +8,7 @@
 import { Tensor } from '../tensor';
 import { shapeToString } from '../shape';
 import { attach } from './graph';
+import { allocate } from '../storage';
 import { activeKernels } from '../kernels/backend';
 import type { SavedInput } from '../kernels/batch-norm';
 import { channelAffine, channelBlock, channelGradInput, channelGradSums, channelSums } from '../kernels/batch-norm-js';
@@ -69,7 +70,7 @@ export function batchNorm(
     y = res.y;
     saved = res.saved;
   } else {
-    y = new Float32Array(xd.length);
+    y = allocate(xd.length);
     const blk = channelBlock(S);
     for (let c0 = 0; c0 < C; c0 += blk) {
       const c1 = Math.min(C, c0 + blk);
@@ -105,7 +106,7 @@ export function batchNorm(
         channelGradInput(gx, g, xd, N, C, S, 0, C, ch.k, gc.e, gc.d);
       }
     } else {
-      gx = x.requiresGrad ? new Float32Array(xd.length) : null;
+      gx = x.requiresGrad ? allocate(xd.length) : null;
       const blk = channelBlock(S);
       for (let c0 = 0; c0 < C; c0 += blk) {
         const c1 = Math.min(C, c0 + blk);

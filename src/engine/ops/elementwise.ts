@@ -5,6 +5,7 @@ import { Tensor, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, sameShape } from '../shape';
 import { BinOp, binaryBroadcast, sumToShape } from './kernels';
 import { attach } from './graph';
+import { allocate } from '../storage';
 
 function result(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(data, shape);
@@ -13,7 +14,7 @@ function result(data: Float32Array, shape: readonly number[]): Tensor {
 function scalarOp(a: Tensor, s: number, op: BinOp, reversed: boolean): Tensor {
   const x = a.data;
   const n = x.length;
-  const out = new Float32Array(n);
+  const out = allocate(n);
   const c = Math.fround(s);
   switch (op) {
     case BinOp.Add: for (let i = 0; i < n; i++) out[i] = x[i] + c; break;
@@ -122,10 +123,10 @@ function unary(
   f: (x: Float32Array, out: Float32Array) => void,
   df: (g: Float32Array, x: Float32Array, y: Float32Array, gx: Float32Array) => void,
 ): Tensor {
-  const out = new Float32Array(a.data.length);
+  const out = allocate(a.data.length);
   f(a.data, out);
   return attach(result(out, a.shape), name, [a], (g) => {
-    const gx = new Float32Array(g.length);
+    const gx = allocate(g.length);
     df(g, a.data, out, gx);
     return [gx];
   }, true);

@@ -1,5 +1,6 @@
 // Raw array kernels shared by ops and their backward passes (no autograd here).
 import { makePlan } from './plan';
+import { allocate } from '../storage';
 import { broadcastStrides, numelOf, sameShape, stridesOf, type Shape } from '../shape';
 
 /** Copies `src` (of `srcShape`) broadcast to `outShape`. */
@@ -84,7 +85,7 @@ export enum BinOp {
 
 /** a (op) b with broadcasting; each result is computed in float64 and rounded once. */
 export function binaryBroadcast(op: BinOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, outShape: Shape): Float32Array {
-  const out = new Float32Array(numelOf(outShape));
+  const out = allocate(numelOf(outShape));
   if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
     const n = out.length;
     switch (op) {

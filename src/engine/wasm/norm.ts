@@ -11,6 +11,7 @@
 import type { AffineCoefficients, BatchNormKernels, ForwardStats, GradCoefficients, GradSums, SavedInput } from '../kernels/batch-norm';
 import { WASM_BASE64 } from './norm.generated';
 import { WasmKernels } from './runtime';
+import { allocate } from '../storage';
 
 interface NormWasm {
   stats(x: number, N: number, C: number, S: number, sh: number, s1: number, s2: number): void;
@@ -104,7 +105,9 @@ function batchNormForwardWasm(
   wasm.affine(L.x, L.w, N, C, S, L.m, L.k, L.b);
   holder = { x };
   holderMemory = f32.buffer;
-  return { y: f32.slice(L.w / 4, L.w / 4 + x.length), saved: holder };
+  const y = allocate(x.length);
+  y.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
+  return { y, saved: holder };
 }
 
 /**
@@ -142,5 +145,7 @@ function batchNormBackwardWasm(
   f32.set(d, L.d / 4);
   // In place: dx[i] depends on dy[i] and x[i] only.
   wasm.dgrad(L.w, L.x, L.w, N, C, S, L.m, L.k, L.b, L.d);
-  return f32.slice(L.w / 4, L.w / 4 + x.length);
+  const dx = allocate(x.length);
+  dx.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
+  return dx;
 }
