@@ -1,4 +1,5 @@
 // Public API of the engine: a small, PyTorch-shaped tensor library (camelCase names).
+import './tensor-methods';
 export { Tensor, type TensorOrScalar } from './tensor';
 export { Generator, manualSeed, defaultGenerator } from './random';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd';
