@@ -1,6 +1,6 @@
 // The 'js' element-wise kernels (see elementwise.ts). One loop per case, without temporaries, so
 // each runs monomorphic over whole arrays.
-import type { ElementwiseKernels, SgdStep } from './elementwise';
+import type { Activation, ElementwiseKernels, SgdStep } from './elementwise';
 
 const f32 = Math.fround;
 
@@ -22,4 +22,11 @@ function sgd(p: Float32Array, g: Float32Array, buf: Float32Array | null, s: SgdS
   }
 }
 
-export const jsElementwise: ElementwiseKernels = { sgd };
+function activationBackward(kind: Activation, g: Float32Array, y: Float32Array, gx: Float32Array): void {
+  const n = g.length;
+  if (kind === 'sigmoid') for (let i = 0; i < n; i++) gx[i] = g[i] * (1 - y[i]) * y[i];
+  else if (kind === 'tanh') for (let i = 0; i < n; i++) gx[i] = g[i] * (1 - y[i] * y[i]);
+  else for (let i = 0; i < n; i++) gx[i] = y[i] > 0 ? g[i] : 0;
+}
+
+export const jsElementwise: ElementwiseKernels = { sgd, activationBackward };

@@ -1,4 +1,4 @@
-// The element-wise kernel family: in-place updates over whole arrays. 'js': elementwise-js.ts
+// The element-wise kernel family: in-place updates and activation gradients over whole arrays. 'js': elementwise-js.ts
 // (float64 arithmetic, rounded to float32 where a Float32Array stores); 'wasm': wasm/elementwise.ts
 // (the same operations in f64x2 lanes: the same bits). Chosen in backend.ts.
 
@@ -21,7 +21,15 @@ export interface SgdStep {
   firstStep: boolean;
 }
 
+/** Activations whose gradient is a function of the output gradient and the forward's output. */
+export type Activation = 'sigmoid' | 'tanh' | 'relu';
+
 export interface ElementwiseKernels {
   /** p (and buf, when momentum ≠ 0) updated in place; buf has p's length. */
   sgd(p: Float32Array, g: Float32Array, buf: Float32Array | null, step: SgdStep): void;
+  /**
+   * gx = dy·f'(x) from y = f(x), float64, rounded once: sigmoid (dy·(1 − y))·y, tanh
+   * dy·(1 − y·y), relu y > 0 ? dy : 0. gx, dy and y have one length.
+   */
+  activationBackward(kind: Activation, dy: Float32Array, y: Float32Array, gx: Float32Array): void;
 }

@@ -6,6 +6,7 @@ import { broadcastShapes, sameShape } from '../shape';
 import { BinOp, binaryBroadcast, sumToShape } from './kernels';
 import { attach } from './graph';
 import { allocate } from '../storage';
+import { activeKernels } from '../kernels/backend';
 
 function result(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(data, shape);
@@ -177,7 +178,7 @@ export function square(a: Tensor): Tensor {
 export function relu(a: Tensor): Tensor {
   return unary(a, 'ReluBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0; },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = y[i] > 0 ? g[i] : 0; });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('relu', g, y, gx));
 }
 
 export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
@@ -190,13 +191,13 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
 export function sigmoid(a: Tensor): Tensor {
   return unary(a, 'SigmoidBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i])); },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i]) * y[i]; });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('sigmoid', g, y, gx));
 }
 
 export function tanh(a: Tensor): Tensor {
   return unary(a, 'TanhBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]); },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i] * y[i]); });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('tanh', g, y, gx));
 }
 
 /**

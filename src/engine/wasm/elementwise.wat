@@ -87,4 +87,37 @@
               (else (local.set $ds (local.get $bs))))))
         (f32.store (local.get $p) (f32.demote_f64
           (f64.sub (local.get $ps) (f64.mul (local.get $lr) (local.get $ds))))))))
+;; Activation gradients over n values, gx = f(g, y) with y the forward's output, two values at a
+  ;; time in float64 exactly as the 'js' loops evaluate them, then rounded to float32:
+  ;;   op 0 sigmoid: (g·(1 − y))·y     op 1 tanh: g·(1 − y·y)     op 2 relu: y > 0 ? g : 0
+  (func (export "activation_backward") (param $op i32) (param $g i32) (param $y i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $gv v128) (local $yv v128) (local $r v128) (local $one v128)
+    (local $gs f64) (local $ys f64) (local $rs f64)
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $end (i32.add (local.get $g) (i32.shl (i32.and (local.get $n) (i32.const -2)) (i32.const 2))))
+    (block $done
+      (loop $pairs
+        (br_if $done (i32.ge_u (local.get $g) (local.get $end)))
+        (local.set $gv (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $g))))
+        (local.set $yv (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $y))))
+        (if (i32.eqz (local.get $op))
+          (then (local.set $r (f64x2.mul (f64x2.mul (local.get $gv) (f64x2.sub (local.get $one) (local.get $yv))) (local.get $yv))))
+          (else (if (i32.eq (local.get $op) (i32.const 1))
+            (then (local.set $r (f64x2.mul (local.get $gv) (f64x2.sub (local.get $one) (f64x2.mul (local.get $yv) (local.get $yv))))))
+            (else (local.set $r (v128.and (local.get $gv) (f64x2.gt (local.get $yv) (v128.const f64x2 0 0))))))))
+        (v128.store64_lane 0 (local.get $out) (f32x4.demote_f64x2_zero (local.get $r)))
+        (local.set $g (i32.add (local.get $g) (i32.const 8)))
+        (local.set $y (i32.add (local.get $y) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $pairs)))
+    (if (i32.and (local.get $n) (i32.const 1))
+      (then
+        (local.set $gs (f64.promote_f32 (f32.load (local.get $g))))
+        (local.set $ys (f64.promote_f32 (f32.load (local.get $y))))
+        (if (i32.eqz (local.get $op))
+          (then (local.set $rs (f64.mul (f64.mul (local.get $gs) (f64.sub (f64.const 1) (local.get $ys))) (local.get $ys))))
+          (else (if (i32.eq (local.get $op) (i32.const 1))
+            (then (local.set $rs (f64.mul (local.get $gs) (f64.sub (f64.const 1) (f64.mul (local.get $ys) (local.get $ys))))))
+            (else (local.set $rs (select (local.get $gs) (f64.const 0) (f64.gt (local.get $ys) (f64.const 0))))))))
+        (f32.store (local.get $out) (f32.demote_f64 (local.get $rs))))))
 )

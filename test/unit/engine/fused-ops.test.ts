@@ -63,3 +63,32 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+// Activation gradients (kernels/elementwise.ts): the wasm kernel (from 2,048 values) against the
+// unfused formula evaluated in float64 and rounded once, as the 'js' loop does.
+const ACTIVATION_GRADS = {
+  sigmoid: { fwd: (x: Tensor) => x.sigmoid(), grad: (g: number, y: number) => g * (1 - y) * y },
+  tanh: { fwd: (x: Tensor) => x.tanh(), grad: (g: number, y: number) => g * (1 - y * y) },
+  relu: { fwd: (x: Tensor) => x.relu(), grad: (g: number, y: number) => (y > 0 ? g : 0) },
+};
+for (const backend of BACKENDS) {
+  for (const [name, a] of Object.entries(ACTIVATION_GRADS)) {
+    for (const n of [5, 3001]) {
+      test(`${backend}: ${name} backward = (dy, y) formula rounded once, bit for bit (n = ${n}, with NaN and ±inf)`, () => {
+        withBackend(backend, () => {
+          const gen = new Generator(6);
+          const x = randn([n], { generator: gen }).mul(4).detach();
+          x.data[1] = NaN;
+          x.data[2] = Infinity;
+          x.data[3] = -Infinity;
+          x.requiresGrad_();
+          const gy = randn([n], { generator: gen });
+          const y = a.fwd(x);
+          y.backward(gy);
+          const expected = Float32Array.from(gy.data, (g, i) => a.grad(g, y.data[i]));
+          assert.deepEqual(x.grad!.data, expected);
+        });
+      });
+    }
+  }
+}
