@@ -1,7 +1,7 @@
 // Raw array kernels shared by ops and their backward passes (no autograd here).
 import { makePlan } from './plan';
 import { allocate } from '../storage';
-import { broadcastStrides, numelOf, sameShape, stridesOf, type Shape } from '../shape';
+import { broadcastStrides, numelOf, sameShape, type Shape } from '../shape';
 
 /** Copies `src` (of `srcShape`) broadcast to `outShape`. */
 export function expandTo(src: Float32Array, srcShape: Shape, outShape: Shape): Float32Array {
@@ -112,12 +112,3 @@ export function binaryBroadcast(op: BinOp, a: Float32Array, aShape: Shape, b: Fl
   }
   return out;
 }
-
-/** Sum over `dims` of a contiguous array; the result has `shape` with those dims set to 1. */
-export function sumDims(src: Float32Array, shape: Shape, dims: readonly number[]): Float32Array {
-  const outShape = shape.map((d, i) => (dims.includes(i) ? 1 : d));
-  if (dims.length === 0) return src.slice();
-  return sumToShape(src, shape, outShape);
-}
-
-export { stridesOf };

@@ -15,7 +15,7 @@ interface ElementwiseWasm {
 const ACTIVATION_OP: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
 
 /** Below this many values the copies in and out cost more than the 'js' loop saves. */
-export const ELEMENTWISE_WASM_MIN = 2048;
+const ELEMENTWISE_WASM_MIN = 2048;
 
 /** The 'wasm' element-wise kernels, or null when WebAssembly SIMD is unavailable (compiles the module). */
 export function createWasmElementwise(): ElementwiseKernels | null {

@@ -1,7 +1,7 @@
 // Host side of the WebAssembly SIMD batch-norm kernels (norm.wat). The kernels only see the
 // module's memory, so each direction copies its operands in once (one typed-array copy each) and
 // its result out once; in between, a float64 sums pass, the caller's per-channel coefficients
-// (float64, in ops/norm.ts) and an element-wise pass run over the whole copy, in memory order.
+// (float64, in ops/batch-norm-channels.ts) and an element-wise pass run over the whole copy, in memory order.
 // (Fusing the two passes per channel, so the second reads L2, measured slower on (64, 64, 32, 32):
 // a channel is 64 runs of 4 KB, 256 KB apart, and the prefetchers restart at every run.)
 //
