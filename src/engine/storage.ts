@@ -6,8 +6,8 @@
 //
 // Arrays below POOL_MIN values are not pooled (V8 allocates small typed arrays cheaply). Classes
 // are powers of two; a class keeps at most CLASS_CAP free buffers and the pool at most POOL_CAP
-// bytes, so its size is bounded whatever the workload. `allocate` always returns zeros, like
-// `new Float32Array(n)`.
+// bytes, so its size is bounded whatever the workload. `allocate` returns zeros, like
+// `new Float32Array(n)`, unless the caller says it overwrites every value.
 //
 // Debug mode (`setStorageDebug(true)`): released buffers are filled with NaN, so a stale raw
 // reference shows NaN, and a tensor freed by a scope throws on `.data` (scope.ts).
@@ -33,8 +33,11 @@ function classBytes(n: number): number {
   return 4 * 2 ** Math.ceil(Math.log2(n));
 }
 
-/** n zeros, from the pool when a buffer of n's class is free. */
-export function allocate(n: number): Float32Array {
+/**
+ * n zeros, from the pool when a buffer of n's class is free. `zeroed = false` is for a caller that
+ * writes every value itself (a reused buffer then keeps old values, NaN in debug mode).
+ */
+export function allocate(n: number, zeroed = true): Float32Array {
   if (n < POOL_MIN) return new Float32Array(n);
   const bytes = classBytes(n);
   const list = free.get(bytes);
@@ -44,7 +47,7 @@ export function allocate(n: number): Float32Array {
     pooledBytes -= bytes;
     reused++;
     const a = new Float32Array(buffer, 0, n);
-    a.fill(0);
+    if (zeroed) a.fill(0);
     if (scopeAllocations.length > 0) scopeAllocations[scopeAllocations.length - 1].add(buffer);
     return a;
   }

@@ -124,10 +124,10 @@ function unary(
   f: (x: Float32Array, out: Float32Array) => void,
   df: (g: Float32Array, x: Float32Array, y: Float32Array, gx: Float32Array) => void,
 ): Tensor {
-  const out = allocate(a.data.length);
+  const out = allocate(a.data.length, false);
   f(a.data, out);
   return attach(result(out, a.shape), name, [a], (g) => {
-    const gx = allocate(g.length);
+    const gx = allocate(g.length); // zeros: a df may leave it (pow with exponent 0)
     df(g, a.data, out, gx);
     return [gx];
   }, true);

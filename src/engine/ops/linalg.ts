@@ -70,10 +70,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new Error(`linear(): bias must have shape [${O}], got ${shapeToString(bias.shape)}`);
   }
   const R = x.data.length / I;
-  const out = gemmNT(x.data, weight.data, R, I, O, allocate(R * O), 0, 0, 0, { bias: bias ? bias.data : null });
+  const out = gemmNT(x.data, weight.data, R, I, O, allocate(R * O, false), 0, 0, 0, { bias: bias ? bias.data : null });
   const outShape = [...x.shape.slice(0, -1), O];
   return attach(new Tensor(out, outShape), 'AddmmBackward', [x, weight, bias], (g) => {
-    const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I, allocate(R * I)) : null;
+    const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I, allocate(R * I, false)) : null;
     const gw = weight.requiresGrad ? gemmTN(g, x.data, O, R, I) : null;
     let gb: Float32Array | null = null;
     if (bias && bias.requiresGrad) gb = columnSums(g, R, O);

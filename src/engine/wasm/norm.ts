@@ -105,7 +105,7 @@ function batchNormForwardWasm(
   wasm.affine(L.x, L.w, N, C, S, L.m, L.k, L.b);
   holder = { x };
   holderMemory = f32.buffer;
-  const y = allocate(x.length);
+  const y = allocate(x.length, false);
   y.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
   return { y, saved: holder };
 }
@@ -145,7 +145,7 @@ function batchNormBackwardWasm(
   f32.set(d, L.d / 4);
   // In place: dx[i] depends on dy[i] and x[i] only.
   wasm.dgrad(L.w, L.x, L.w, N, C, S, L.m, L.k, L.b, L.d);
-  const dx = allocate(x.length);
+  const dx = allocate(x.length, false);
   dx.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
   return dx;
 }
