@@ -1,8 +1,17 @@
 // Engine side of the benchmark: the workloads of torch_bench.py on the engine's public API.
-// Prints one JSON object (RunnerOutput) on stdout.
-import { F, Generator, nn, optim, randn, type Tensor } from '../src/engine/index';
+// Prints one JSON object (RunnerOutput) on stdout. Each call runs inside `tidy`, the engine's way
+// to write a training loop (its intermediates go back to the storage pool when the call returns,
+// as PyTorch's reference counting frees them); BNLAB_BENCH_NO_TIDY=1 measures without it.
+import { F, Generator, nn, optim, randn, tidy, type Tensor } from '../src/engine/index';
 import { measure, parseArgs, peakRssKb, type RunnerOutput } from './harness';
 import { loadMnist } from './mnist-node';
+
+const useTidy = process.env.BNLAB_BENCH_NO_TIDY !== '1';
+
+/** `step` inside a tidy scope (unless BNLAB_BENCH_NO_TIDY=1). */
+function scoped(step: () => void): () => void {
+  return useTidy ? () => tidy(step) : step;
+}
 
 function bnWorkload(shape: number[]): () => void {
   const g = new Generator(0);
@@ -11,12 +20,12 @@ function bnWorkload(shape: number[]): () => void {
   bn.train();
   const x = randn(shape, { generator: g }).requiresGrad_();
   const gy = randn(shape, { generator: g });
-  return () => {
+  return scoped(() => {
     x.grad = null;
     bn.zeroGrad();
     const y = bn.forward(x);
     y.backward(gy);
-  };
+  });
 }
 
 async function mlpWorkload(withBn: boolean): Promise<() => void> {
@@ -39,13 +48,13 @@ async function mlpWorkload(withBn: boolean): Promise<() => void> {
     if (batches.length === 20) break;
   }
   let i = 0;
-  return () => {
+  return scoped(() => {
     const { x, y } = batches[i++ % batches.length];
     opt.zeroGrad();
     const loss = F.crossEntropy(model.forward(x), y);
     loss.backward();
     opt.step();
-  };
+  });
 }
 
 const WORKLOADS: Record<string, () => Promise<() => void> | (() => void)> = {
@@ -57,7 +66,7 @@ const WORKLOADS: Record<string, () => Promise<() => void> | (() => void)> = {
 
 async function main(): Promise<void> {
   const { budget, names } = parseArgs(Object.keys(WORKLOADS));
-  const out: RunnerOutput = { runner: 'engine', version: `node ${process.version}`, threads: 1, results: {}, peak_rss_kb: 0 };
+  const out: RunnerOutput = { runner: 'engine', version: `node ${process.version}${useTidy ? '' : ', no tidy'}`, threads: 1, results: {}, peak_rss_kb: 0 };
   for (const name of names) out.results[name] = measure(await WORKLOADS[name](), budget);
   out.peak_rss_kb = peakRssKb();
   process.stdout.write(JSON.stringify(out) + '\n');

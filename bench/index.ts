@@ -13,6 +13,7 @@
 //   --budget=S      seconds of timed calls per workload and runner, over all rounds (default 3)
 //   --rounds=R      alternating PyTorch/engine rounds (default 3)
 //   --cached-peers  reuse the peers' numbers from bench/results/latest.json (engine-only rerun)
+//   --no-tidy       run the engine's calls without a tidy() scope (no storage reuse for op outputs)
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -81,14 +82,14 @@ function bundle(entry: string, dir: string): string {
 
 let mnistFile = '';
 
-function runRunner(name: string, cmd: string, args: string[]): RunnerResult {
+function runRunner(name: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}): RunnerResult {
   const started = Date.now();
   process.stderr.write(`bench: running ${name}…\n`);
   const res = spawnSync(cmd, args, {
     cwd: root,
     encoding: 'utf8',
     maxBuffer: 16 * 1024 * 1024,
-    env: { ...process.env, BNLAB_ROOT: root, BNLAB_MNIST: mnistFile, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+    env: { ...process.env, ...extraEnv, BNLAB_ROOT: root, BNLAB_MNIST: mnistFile, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
   });
   const seconds = (Date.now() - started) / 1000;
   if (res.error) return { name, ok: false, reason: `${cmd}: ${res.error.message}`, seconds };
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   const runTorch = !prevTorch && !flag('--no-torch');
   for (let r = 0; r < rounds; r++) {
     if (runTorch) torchParts.push(runRunner(`pytorch (round ${r + 1}/${rounds})`, '/usr/bin/python3', ['bench/torch_bench.py', ...wlRound]));
-    engineParts.push(runRunner(`engine (round ${r + 1}/${rounds})`, node, [engineFile, ...wlRound]));
+    engineParts.push(runRunner(`engine (round ${r + 1}/${rounds})`, node, [engineFile, ...wlRound], flag('--no-tidy') ? { BNLAB_BENCH_NO_TIDY: '1' } : {}));
   }
   const engine = mergeRounds('engine', engineParts);
   if (!engine.ok) throw new Error(`engine runner failed: ${engine.reason}`);

@@ -2,6 +2,7 @@
 // output gradient to input gradients); backward() walks the graph once in reverse topological
 // order. Gradients are raw Float32Arrays internally, wrapped in Tensors only on leaves.
 import type { Tensor } from './tensor';
+import { isPooled, release } from './storage';
 
 export interface GradFn {
   readonly name: string;
@@ -89,6 +90,10 @@ export function runBackward(root: Tensor, rootGrad: Float32Array, wrap: (g: Floa
     if (t.gradFn === null) continue;
     const fn = t.gradFn;
     const inputGrads = fn.backward(g);
+    // g is consumed: its pool storage goes back unless something still holds it (a .grad, a
+    // gradient that aliases it).
+    const stored = t.gradFn === null || t.retainsGrad;
+    if (entry.owned && !stored && isPooled(g) && !inputGrads.some((gi) => gi !== null && gi.buffer === g.buffer)) release(g);
     for (let k = 0; k < fn.inputs.length; k++) {
       const inp = fn.inputs[k];
       const gi = inputGrads[k];
@@ -98,7 +103,9 @@ export function runBackward(root: Tensor, rootGrad: Float32Array, wrap: (g: Floa
       }
       const prev = grads.get(inp);
       if (!prev) {
-        grads.set(inp, { g: gi, owned: fn.freshGrads === true && gi !== g });
+        // Owned: fresh, and not handed to another input too.
+        const shared = inputGrads.some((other, j) => j !== k && other === gi);
+        grads.set(inp, { g: gi, owned: fn.freshGrads === true && gi !== g && !shared });
       } else {
         let acc = prev.g;
         if (!prev.owned) {

@@ -1,7 +1,10 @@
 // Public API of the engine: a small, PyTorch-shaped tensor library (camelCase names).
+import './tensor-methods';
 export { Tensor, type TensorOrScalar } from './tensor';
 export { Generator, manualSeed, defaultGenerator } from './random';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd';
+export { tidy, keep } from './scope';
+export { storageStats, setStorageDebug, type StorageStats } from './storage';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, randint, randperm, arange, linspace, eye,
   type TensorOptions, type RandomOptions, type TensorData, type NestedArray,
@@ -18,7 +21,7 @@ export {
 } from './ops/logical';
 export { scatter, scatterAdd, indexAdd, type IndexAddOptions } from './ops/scatter';
 export { matmul } from './ops/linalg';
-export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './wasm/backend';
+export { setKernelBackend, getKernelBackend, wasmAvailable, type KernelBackend } from './kernels/backend';
 export { softmax, logSoftmax } from './ops/softmax';
 export * as nn from './nn/index';
 export * as F from './functional';

@@ -2,7 +2,7 @@
 // training mode (momentum null ⇒ cumulative average over numBatchesTracked) and used in eval
 // mode unless trackRunningStats is false.
 import { Tensor } from '../tensor';
-import { batchNorm } from '../ops/norm';
+import { batchNorm } from '../ops/batch-norm';
 import { Module } from './module';
 
 /** Options of BatchNorm1d/2d/3d (PyTorch's keyword arguments, camelCase). */

@@ -1,6 +1,6 @@
-// LayerNorm, GroupNorm and InstanceNorm1d/2d modules over the fused kernels in ops/norm.
+// LayerNorm, GroupNorm and InstanceNorm1d/2d modules over the fused kernels in ops/row-norm.ts.
 import { Tensor } from '../tensor';
-import { groupNorm, instanceNorm, layerNorm } from '../ops/norm';
+import { groupNorm, instanceNorm, layerNorm } from '../ops/row-norm';
 import { Module } from './module';
 
 function filled(n: number, v: number, shape: number[], requiresGrad: boolean): Tensor {

@@ -50,7 +50,7 @@ export function minimum(a: Tensor, b: Tensor): Tensor {
 export type Condition = Tensor | boolean | readonly Condition[];
 
 /** A Condition as a 0/1 tensor; `message` is the op's error for a tensor holding other values. */
-export function conditionTensor(cond: Condition, message = 'where expected condition to be a boolean tensor, but got a tensor with dtype Float'): Tensor {
+function conditionTensor(cond: Condition, message = 'where expected condition to be a boolean tensor, but got a tensor with dtype Float'): Tensor {
   if (cond instanceof Tensor) {
     for (const v of cond.data) {
       // A float tensor is a boolean tensor only when it holds 0s and 1s.

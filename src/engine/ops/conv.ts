@@ -3,7 +3,7 @@
 // matrix, of the weight and of the output are contiguous blocks).
 import { Tensor } from '../tensor';
 import { shapeToString } from '../shape';
-import { gemmNN, gemmNT, gemmTN } from './gemm';
+import { gemmNN, gemmNT, gemmTN } from '../kernels/matmul';
 import { attach } from './graph';
 
 /** An int (used for both spatial dims) or [h, w]. */

@@ -5,6 +5,8 @@ import { Tensor, type TensorOrScalar } from '../tensor';
 import { broadcastShapes, sameShape } from '../shape';
 import { BinOp, binaryBroadcast, sumToShape } from './kernels';
 import { attach } from './graph';
+import { allocate } from '../storage';
+import { activeKernels } from '../kernels/backend';
 
 function result(data: Float32Array, shape: readonly number[]): Tensor {
   return new Tensor(data, shape);
@@ -13,7 +15,7 @@ function result(data: Float32Array, shape: readonly number[]): Tensor {
 function scalarOp(a: Tensor, s: number, op: BinOp, reversed: boolean): Tensor {
   const x = a.data;
   const n = x.length;
-  const out = new Float32Array(n);
+  const out = allocate(n);
   const c = Math.fround(s);
   switch (op) {
     case BinOp.Add: for (let i = 0; i < n; i++) out[i] = x[i] + c; break;
@@ -126,13 +128,13 @@ function unary(
   f: (x: Float32Array, out: Float32Array) => void,
   df: (g: Float32Array, x: Float32Array, y: Float32Array, gx: Float32Array) => void,
 ): Tensor {
-  const out = new Float32Array(a.data.length);
+  const out = allocate(a.data.length, false);
   f(a.data, out);
   return attach(result(out, a.shape), name, [a], (g) => {
-    const gx = new Float32Array(g.length);
+    const gx = allocate(g.length); // zeros: a df may leave it (pow with exponent 0)
     df(g, a.data, out, gx);
     return [gx];
-  });
+  }, true);
 }
 
 /** −x elementwise. Like torch.neg. */
@@ -188,7 +190,7 @@ export function square(a: Tensor): Tensor {
 export function relu(a: Tensor): Tensor {
   return unary(a, 'ReluBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0; },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = y[i] > 0 ? g[i] : 0; });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('relu', g, y, gx));
 }
 
 /** x where x > 0, else negativeSlope·x (default 0.01), elementwise. Like F.leaky_relu. */
@@ -203,14 +205,14 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
 export function sigmoid(a: Tensor): Tensor {
   return unary(a, 'SigmoidBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i])); },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i]) * y[i]; });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('sigmoid', g, y, gx));
 }
 
 /** Hyperbolic tangent elementwise. Like torch.tanh. */
 export function tanh(a: Tensor): Tensor {
   return unary(a, 'TanhBackward',
     (x, y) => { for (let i = 0; i < x.length; i++) y[i] = Math.tanh(x[i]); },
-    (g, _x, y, gx) => { for (let i = 0; i < g.length; i++) gx[i] = g[i] * (1 - y[i] * y[i]); });
+    (g, _x, y, gx) => activeKernels().elementwise.activationBackward('tanh', g, y, gx));
 }
 
 /**

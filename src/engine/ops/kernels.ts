@@ -1,6 +1,7 @@
 // Raw array kernels shared by ops and their backward passes (no autograd here).
 import { makePlan } from './plan';
-import { broadcastStrides, numelOf, sameShape, stridesOf, type Shape } from '../shape';
+import { allocate } from '../storage';
+import { broadcastStrides, numelOf, sameShape, type Shape } from '../shape';
 
 /** Copies `src` (of `srcShape`) broadcast to `outShape`. */
 export function expandTo(src: Float32Array, srcShape: Shape, outShape: Shape): Float32Array {
@@ -29,6 +30,16 @@ export function expandTo(src: Float32Array, srcShape: Shape, outShape: Shape): F
 export function sumToShape(src: Float32Array, srcShape: Shape, toShape: Shape): Float32Array {
   if (sameShape(srcShape, toShape)) return src;
   return Float32Array.from(sumToShapeF64(src, srcShape, toShape));
+}
+
+/**
+ * Σ over the rows of a row-major (R, C) array, per column: float64 sums in row order, rounded once
+ * (sumToShape's bits, without its iteration plan: linear's bias gradient).
+ */
+export function columnSums(src: Float32Array, R: number, C: number): Float32Array {
+  const acc = new Float64Array(C);
+  for (let r = 0, i = 0; r < R; r++) for (let j = 0; j < C; j++, i++) acc[j] += src[i];
+  return Float32Array.from(acc);
 }
 
 /** Like sumToShape but returns the unrounded float64 sums. */
@@ -74,7 +85,7 @@ export enum BinOp {
 
 /** a (op) b with broadcasting; each result is computed in float64 and rounded once. */
 export function binaryBroadcast(op: BinOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, outShape: Shape): Float32Array {
-  const out = new Float32Array(numelOf(outShape));
+  const out = allocate(numelOf(outShape));
   if (sameShape(aShape, outShape) && sameShape(bShape, outShape)) {
     const n = out.length;
     switch (op) {
@@ -101,12 +112,3 @@ export function binaryBroadcast(op: BinOp, a: Float32Array, aShape: Shape, b: Fl
   }
   return out;
 }
-
-/** Sum over `dims` of a contiguous array; the result has `shape` with those dims set to 1. */
-export function sumDims(src: Float32Array, shape: Shape, dims: readonly number[]): Float32Array {
-  const outShape = shape.map((d, i) => (dims.includes(i) ? 1 : d));
-  if (dims.length === 0) return src.slice();
-  return sumToShape(src, shape, outShape);
-}
-
-export { stridesOf };

@@ -1,9 +1,10 @@
 // matmul (with PyTorch's 1-D promotion and batch broadcasting) and the fused linear layer op.
 import { Tensor } from '../tensor';
 import { broadcastShapes, numelOf, shapeToString } from '../shape';
-import { expandTo, sumToShape } from './kernels';
-import { gemmNN, gemmNT, gemmTN } from './gemm';
+import { columnSums, expandTo, sumToShape } from './kernels';
+import { gemmNN, gemmNT, gemmTN } from '../kernels/matmul';
 import { attach } from './graph';
+import { allocate } from '../storage';
 
 function mismatch(a: readonly number[], b: readonly number[]): Error {
   return new Error(`mat1 and mat2 shapes cannot be multiplied (${a.join('x')} and ${b.join('x')})`);
@@ -70,13 +71,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     throw new Error(`linear(): bias must have shape [${O}], got ${shapeToString(bias.shape)}`);
   }
   const R = x.data.length / I;
-  const out = gemmNT(x.data, weight.data, R, I, O, new Float32Array(R * O), 0, 0, 0, { bias: bias ? bias.data : null });
+  const out = gemmNT(x.data, weight.data, R, I, O, allocate(R * O, false), 0, 0, 0, { bias: bias ? bias.data : null });
   const outShape = [...x.shape.slice(0, -1), O];
   return attach(new Tensor(out, outShape), 'AddmmBackward', [x, weight, bias], (g) => {
-    const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I) : null;
+    const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I, allocate(R * I, false)) : null;
     const gw = weight.requiresGrad ? gemmTN(g, x.data, O, R, I) : null;
     let gb: Float32Array | null = null;
-    if (bias && bias.requiresGrad) gb = sumToShape(g, [R, O], [O]);
+    if (bias && bias.requiresGrad) gb = columnSums(g, R, O);
     return [gx, gw, gb];
   }, true);
 }

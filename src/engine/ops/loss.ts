@@ -136,7 +136,61 @@ export function crossEntropy(logits: Tensor, targets: Targets, opts: CrossEntrop
   if (targets instanceof Tensor && logits.shape.length > 0 && sameShape(targets.shape, logits.shape)) {
     return probabilityCrossEntropy(logits, targets, classDim, opts);
   }
+  if (logits.shape.length === 2 && !opts.weight && !(opts.labelSmoothing ?? 0)) return fusedCrossEntropy(logits, targets, opts);
   return nll(logSoftmax(logits, classDim), targets, opts, 'cross_entropy');
+}
+
+/**
+ * cross_entropy on (N, C) logits with class-index targets, no weight and no smoothing (the lab's
+ * classifiers), log-softmax and NLL in one op: no (N, C) log-probability tensor, one graph node.
+ * It repeats the two ops' arithmetic step for step (log p = fround(x − lse), lse = max + log Σ
+ * exp(x − max) in float64; dx = g − exp(log p)·Σg with g = fround(−g_loss/count) at the target),
+ * so its values and gradients are the unfused ops' bits (test/unit/engine/fused-ops.test.ts).
+ */
+function fusedCrossEntropy(logits: Tensor, targets: Targets, opts: NllOptions): Tensor {
+  const [N, C] = logits.shape;
+  const t = targetValues(targets);
+  if (t.length !== N) throw new Error(`Expected input batch_size (${N}) to match target batch_size (${t.length}).`);
+  const reduction = opts.reduction ?? 'mean';
+  const ignore = opts.ignoreIndex ?? -100;
+  const x = logits.data;
+  const lse = new Float64Array(N);
+  const per = new Float64Array(N);
+  let count = 0;
+  for (let n = 0; n < N; n++) {
+    const base = n * C;
+    let m = -Infinity;
+    for (let c = 0; c < C; c++) if (x[base + c] > m) m = x[base + c];
+    let s = 0;
+    for (let c = 0; c < C; c++) s += Math.exp(x[base + c] - m);
+    lse[n] = m + Math.log(s);
+    const k = t[n];
+    if (k === ignore) continue;
+    if (!Number.isInteger(k) || k < 0 || k >= C) throw new Error(`Target ${k} is out of bounds.`);
+    count += 1;
+    per[n] = -Math.fround(x[base + k] - lse[n]);
+  }
+  let out: Tensor;
+  if (reduction === 'none') {
+    out = new Tensor(Float32Array.from(per), [N]);
+  } else {
+    let s = 0;
+    for (let n = 0; n < N; n++) s += per[n];
+    out = new Tensor(new Float32Array([reduction === 'mean' ? s / count : s]), []);
+  }
+  return attach(out, 'NllLossBackward', [logits], (g) => {
+    const gx = new Float32Array(x.length);
+    for (let n = 0; n < N; n++) {
+      const k = t[n];
+      const base = n * C;
+      // The NLL gradient at the target (0 where ignored), rounded to float32 as its tensor holds it.
+      const gt = k === ignore ? 0 : Math.fround(0 - (reduction === 'none' ? g[n] : reduction === 'mean' ? g[0] / count : g[0]));
+      const sum = 0 + gt; // the row's Σg, as log-softmax's backward adds it
+      const l = lse[n];
+      for (let c = 0; c < C; c++) gx[base + c] = (c === k ? gt : 0) - Math.exp(Math.fround(x[base + c] - l)) * sum;
+    }
+    return [gx];
+  }, true);
 }
 
 /** PyTorch's cross_entropy_loss_prob_target: −Σ_c p_c·log softmax(x)_c, mean over the non-class elements. */

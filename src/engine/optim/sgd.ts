@@ -1,4 +1,5 @@
 import type { Tensor } from '../tensor';
+import { activeKernels } from '../kernels/backend';
 import { Optimizer, f32 } from './optimizer';
 
 /** Options of SGD (lr is required, as in PyTorch). */
@@ -52,33 +53,23 @@ export class SGD extends Optimizer {
   }
 
   protected update(i: number, p: Float32Array, grad: Float32Array): void {
-    const n = p.length;
-    const wd = f32(this.weightDecay);
     const mu = f32(this.momentum);
-    const damp = f32(1 - this.dampening);
-    const lr = f32(this.lr);
-    let d: Float32Array = grad;
-    if (this.maximize || wd !== 0) {
-      d = new Float32Array(n);
-      for (let k = 0; k < n; k++) d[k] = (this.maximize ? -grad[k] : grad[k]) + wd * p[k];
+    let buf = this.buffers[i];
+    const firstStep = mu !== 0 && buf === null;
+    if (firstStep) {
+      buf = new Float32Array(p.length);
+      this.buffers[i] = buf;
     }
-    if (mu !== 0) {
-      let buf = this.buffers[i];
-      if (buf === null) {
-        buf = d.slice();
-        this.buffers[i] = buf;
-      } else {
-        for (let k = 0; k < n; k++) buf[k] = f32(buf[k] * mu) + damp * d[k];
-      }
-      if (this.nesterov) {
-        const nd = new Float32Array(n);
-        for (let k = 0; k < n; k++) nd[k] = d[k] + mu * buf[k];
-        d = nd;
-      } else {
-        d = buf;
-      }
-    }
-    for (let k = 0; k < n; k++) p[k] = p[k] - lr * d[k];
+    // In place, one fused pass per parameter (kernels/elementwise.ts).
+    activeKernels().elementwise.sgd(p, grad, mu !== 0 ? buf : null, {
+      lr: f32(this.lr),
+      weightDecay: f32(this.weightDecay),
+      momentum: mu,
+      dampFactor: f32(1 - this.dampening),
+      maximize: this.maximize,
+      nesterov: this.nesterov,
+      firstStep,
+    });
   }
 
   /** The momentum buffer of parameter `i` (null before the first step). */

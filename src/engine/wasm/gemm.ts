@@ -3,8 +3,25 @@
 // 4×8 f32x4 register-tile kernel over K slices and row blocks, and copies C back (adding the bias
 // and, with `accumulate`, the old C). Sums are float32 (products rounded, then added, like a
 // non-FMA float32 BLAS); the order differs from the JS kernel's float64 sums in the last bits.
-import type { GemmWasm } from './backend';
-import type { WasmKernels } from './runtime';
+import type { MatmulKernel } from '../kernels/matmul';
+import { WASM_BASE64 } from './gemm.generated';
+import { WasmKernels } from './runtime';
+
+interface GemmWasm {
+  pack_b(src: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
+  gemm(a: number, sai: number, sak: number, bp: number, pstride: number, np: number, kc: number, c: number, ldc: number, M: number, acc: number): void;
+  finish(c: number, ldc: number, out: number, M: number, N: number, bias: number): void;
+}
+
+/** The 'wasm' matmul kernel, or null when WebAssembly SIMD is unavailable (compiles the module). */
+export function createWasmMatmul(): MatmulKernel | null {
+  const kernels = WasmKernels.load<GemmWasm>(WASM_BASE64);
+  if (!kernels) return null;
+  return {
+    gemm: (A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias) =>
+      gemmWasmStrided(kernels, A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias),
+  };
+}
 
 const NR = 8;
 /** Depth of a K slice: a packed panel slice (KC × 32 bytes) stays in L1 across row tiles. */
@@ -14,7 +31,7 @@ const MC = 96;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-export function gemmWasmStrided(
+function gemmWasmStrided(
   kernels: WasmKernels<GemmWasm>,
   A: Float32Array, aOff: number, sai: number, sak: number,
   B: Float32Array, bOff: number, sbk: number, sbj: number,

@@ -1,4 +1,4 @@
-;; f32x4 SIMD matrix-multiply kernels for src/engine/ops/gemm.ts (backend 'wasm').
+;; f32x4 SIMD matrix-multiply kernels for src/engine/kernels/matmul.ts (backend 'wasm'; host side wasm/gemm.ts).
 ;; Assembled by scripts/build-wasm.mjs (wabt) into gemm.generated.ts (base64), which is committed.
 ;;
 ;; All pointers and strides are in BYTES into the imported memory "env" "memory". The host never

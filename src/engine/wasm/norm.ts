@@ -1,29 +1,34 @@
 // Host side of the WebAssembly SIMD batch-norm kernels (norm.wat). The kernels only see the
 // module's memory, so each direction copies its operands in once (one typed-array copy each) and
 // its result out once; in between, a float64 sums pass, the caller's per-channel coefficients
-// (float64, in ops/norm.ts) and an element-wise pass run over the whole copy, in memory order.
+// (float64, in ops/batch-norm-channels.ts) and an element-wise pass run over the whole copy, in memory order.
 // (Fusing the two passes per channel, so the second reads L2, measured slower on (64, 64, 32, 32):
 // a channel is 64 runs of 4 KB, 256 KB apart, and the prefetchers restart at every run.)
 //
 // Copies cost about as much as a kernel pass, so they are kept to the minimum: the forward's copy
 // of x stays in memory and the backward of the same call reuses it when nothing has overwritten it
 // since (SavedInput), and the backward writes dx over its copy of dy.
+import type { AffineCoefficients, BatchNormKernels, ForwardStats, GradCoefficients, GradSums, SavedInput } from '../kernels/batch-norm';
 import { WASM_BASE64 } from './norm.generated';
 import { WasmKernels } from './runtime';
+import { allocate } from '../storage';
 
-export interface NormWasm {
+interface NormWasm {
   stats(x: number, N: number, C: number, S: number, sh: number, s1: number, s2: number): void;
   affine(x: number, y: number, N: number, C: number, S: number, m: number, k: number, b: number): void;
   gsums(g: number, x: number, N: number, C: number, S: number, m: number, s1: number, s2: number): void;
   dgrad(g: number, x: number, out: number, N: number, C: number, S: number, m: number, k: number, e: number, d: number): void;
 }
 
-let normModule: WasmKernels<NormWasm> | null | undefined;
-
-/** The batch-norm module (compiled lazily, once), or null when WebAssembly SIMD is unavailable. */
-export function normWasm(): WasmKernels<NormWasm> | null {
-  if (normModule === undefined) normModule = WasmKernels.load<NormWasm>(WASM_BASE64);
-  return normModule;
+/** The 'wasm' batch-norm kernels, or null when WebAssembly SIMD is unavailable (compiles the module). */
+export function createWasmBatchNorm(): BatchNormKernels | null {
+  const kernels = WasmKernels.load<NormWasm>(WASM_BASE64);
+  if (!kernels) return null;
+  return {
+    maxValues: NORM_WASM_MAX,
+    forward: (x, N, C, S, stats, coefficients) => batchNormForwardWasm(kernels, x, N, C, S, stats, coefficients),
+    backward: (g, x, N, C, S, saved, sums, coefficients) => batchNormBackwardWasm(kernels, g, x, N, C, S, saved, sums, coefficients),
+  };
 }
 
 /**
@@ -62,15 +67,6 @@ class Layout {
   }
 }
 
-/**
- * The forward's copy of x, left in wasm memory for the backward of the same call. Like a tensor
- * PyTorch saves for backward, it is x as the forward saw it (PyTorch refuses a backward after x
- * was modified in place; the 'js' backend would read the modified x).
- */
-export interface SavedInput {
-  readonly x: Float32Array;
-}
-
 /** Which forward's x the memory holds (null: none, or overwritten since). */
 let holder: SavedInput | null = null;
 let holderMemory: ArrayBufferLike | null = null;
@@ -81,28 +77,11 @@ function setup(kernels: WasmKernels<NormWasm>, L: Layout): { f32: Float32Array; 
   return { f32, f64: new Float64Array(f32.buffer, 0, L.m / 8) };
 }
 
-export interface ForwardStats {
-  /**
-   * In: the shift per channel, float32 values. Out: s1 = Σ(x − sh), s2 = Σ(x − sh)², float64 sums
-   * of float32 partial sums (norm.wat): the caller checks them (ops/norm.ts).
-   */
-  sh: Float64Array;
-  s1: Float64Array;
-  s2: Float64Array;
-}
-
-/** y = (x − m)·k + b per channel, computed in float32 on fround(m) (see norm.wat). */
-export interface AffineCoefficients {
-  m: Float64Array;
-  k: Float64Array;
-  b: Float64Array;
-}
-
 /**
  * Batch-norm forward on (N, C, S) data: the statistics sums when `stats` is given, then
  * `coefficients()`, then the affine pass. The caller checks 0 < x.length ≤ NORM_WASM_MAX.
  */
-export function batchNormForwardWasm(
+function batchNormForwardWasm(
   kernels: WasmKernels<NormWasm>,
   x: Float32Array, N: number, C: number, S: number,
   stats: ForwardStats | null,
@@ -126,22 +105,9 @@ export function batchNormForwardWasm(
   wasm.affine(L.x, L.w, N, C, S, L.m, L.k, L.b);
   holder = { x };
   holderMemory = f32.buffer;
-  return { y: f32.slice(L.w / 4, L.w / 4 + x.length), saved: holder };
-}
-
-export interface GradSums {
-  /** In: the centre per channel, float32 values. Out: s1 = Σdy, s2 = Σdy·(x − m), as in ForwardStats. */
-  m: Float64Array;
-  s1: Float64Array;
-  s2: Float64Array;
-}
-
-/** dx = dy·k + (x − m)·e + d per channel, computed in float32 on fround(m). */
-export interface GradCoefficients {
-  m: Float64Array;
-  k: Float64Array;
-  e: Float64Array;
-  d: Float64Array;
+  const y = allocate(x.length, false);
+  y.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
+  return { y, saved: holder };
 }
 
 /**
@@ -149,7 +115,7 @@ export interface GradCoefficients {
  * is given, `coefficients()` and the input-gradient pass; returns dx (null without
  * `coefficients`). `saved` is what the forward returned.
  */
-export function batchNormBackwardWasm(
+function batchNormBackwardWasm(
   kernels: WasmKernels<NormWasm>,
   g: Float32Array, x: Float32Array, N: number, C: number, S: number,
   saved: SavedInput | null,
@@ -179,5 +145,7 @@ export function batchNormBackwardWasm(
   f32.set(d, L.d / 4);
   // In place: dx[i] depends on dy[i] and x[i] only.
   wasm.dgrad(L.w, L.x, L.w, N, C, S, L.m, L.k, L.b, L.d);
-  return f32.slice(L.w / 4, L.w / 4 + x.length);
+  const dx = allocate(x.length, false);
+  dx.set(f32.subarray(L.w / 4, L.w / 4 + x.length));
+  return dx;
 }

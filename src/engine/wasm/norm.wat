@@ -1,4 +1,4 @@
-;; Batch-norm kernels for src/engine/ops/norm.ts (backend 'wasm'), host side in wasm/norm.ts.
+;; Batch-norm kernels for src/engine/ops/batch-norm.ts (backend 'wasm'), host side in wasm/norm.ts.
 ;; Assembled by scripts/build-wasm.mjs (wabt) into norm.generated.ts (base64), which is committed.
 ;;
 ;; Every kernel makes one pass over an (N, C, S) float32 tensor copied into the imported memory:

@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { WASM_BASE64 as GEMM_BASE64 } from '../../../src/engine/wasm/gemm.generated';
 import { WASM_BASE64 as NORM_BASE64 } from '../../../src/engine/wasm/norm.generated';
+import { WASM_BASE64 as ELEMENTWISE_BASE64 } from '../../../src/engine/wasm/elementwise.generated';
 import { decodeBase64 } from '../../../src/engine/wasm/runtime';
-import { gemmStrided } from '../../../src/engine/ops/gemm';
+import { gemmStrided } from '../../../src/engine/kernels/matmul';
 import { assertClose, BACKENDS, withBackend } from './helpers';
 
 const root = join(__dirname, '..', '..', '..');
@@ -20,7 +21,7 @@ interface BuildWasmModule {
 }
 
 // Each module as the engine embeds it: the committed generated file is the assembly of its .wat.
-const MODULES = { gemm: GEMM_BASE64, norm: NORM_BASE64 };
+const MODULES = { gemm: GEMM_BASE64, norm: NORM_BASE64, elementwise: ELEMENTWISE_BASE64 };
 test('the embedded modules are the .wat files in src/engine/wasm, assembled (run node scripts/build-wasm.mjs)', () => {
   const wats = readdirSync(join(root, 'src', 'engine', 'wasm')).filter((f) => f.endsWith('.wat')).sort();
   assert.deepEqual(wats, Object.keys(MODULES).map((m) => `${m}.wat`).sort(), 'every module is checked here');

@@ -1,14 +1,12 @@
-// Matrix-multiply kernels on row-major Float32Arrays. Two backends (wasm/backend.ts): 'wasm' (the
-// default where WebAssembly SIMD validates: f32x4 kernels in wasm/gemm.wat, float32 sums) and 'js',
-// below, the tested fallback. JS kernels are cache-blocked in the GotoBLAS style:
+// The 'js' matrix kernel (the tested fallback of wasm/gemm.wat; see matmul.ts): cache-blocked in
+// the GotoBLAS style:
 // op(B) is packed in column panels of NR = 4 and op(A) in row panels of MR = 4, as float64, into
 // reused scratch buffers; a 4×4 register-tile micro-kernel then runs over contiguous memory. The
 // transposed variants (NT, TN) only change how the panels are packed, so no transpose is ever
 // materialized. Sums are carried in float64 over the whole K dimension and rounded to float32
 // once, when stored (a long K is cut into KC-deep slices summed in a float64 buffer).
 
-import { gemmWasm, getKernelBackend } from '../wasm/backend';
-import { gemmWasmStrided } from '../wasm/gemm';
+import type { MatmulKernel } from './matmul';
 
 const MR = 4;
 const NR = 4;
@@ -154,41 +152,14 @@ function macroKernel(Ap: Float64Array, Bp: Float64Array, K: number, i0: number, 
   }
 }
 
-export interface GemmOptions {
-  /** Add to C instead of overwriting it (the sum is still rounded once, then added). */
-  accumulate?: boolean;
-  /** Per-column bias added to every row (length ≥ N). */
-  bias?: Float32Array | null;
-}
-
-/**
- * C[M,N] = op(A)·op(B), op(A)[i,k] = A[aOff + i·sai + k·sak], op(B)[k,j] = B[bOff + k·sbk + j·sbj],
- * C row-major from cOff with row stride ldc.
- */
-export function gemmStrided(
+/** C (=|+=) op(A)·op(B) (+ bias): float64 sums over all of K, rounded once (see MatmulKernel). */
+function gemmJs(
   A: Float32Array, aOff: number, sai: number, sak: number,
   B: Float32Array, bOff: number, sbk: number, sbj: number,
   M: number, K: number, N: number,
   C: Float32Array, cOff: number, ldc: number,
-  opts: GemmOptions = {},
-): Float32Array {
-  const accumulate = opts.accumulate ?? false;
-  const bias = opts.bias ?? null;
-  if (M === 0 || N === 0) return C;
-  if (K === 0) {
-    for (let i = 0; i < M; i++) {
-      for (let j = 0; j < N; j++) {
-        const v = bias ? bias[j] : 0;
-        if (accumulate) C[cOff + i * ldc + j] += v;
-        else C[cOff + i * ldc + j] = v;
-      }
-    }
-    return C;
-  }
-  if (getKernelBackend() === 'wasm') {
-    gemmWasmStrided(gemmWasm()!, A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias);
-    return C;
-  }
+  accumulate: boolean, bias: Float32Array | null,
+): void {
   if (K > KC) {
     // K slices summed into a float64 buffer, rounded once at the end.
     const acc = new Float64Array(M * N);
@@ -204,11 +175,12 @@ export function gemmStrided(
         else C[o + j] = v;
       }
     }
-    return C;
+    return;
   }
   blocked(A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias);
-  return C;
 }
+
+export const jsMatmul: MatmulKernel = { gemm: gemmJs };
 
 /** The blocked product for one K range (see gemmStrided). */
 function blocked(
@@ -236,19 +208,4 @@ function blocked(
       macroKernel(Ap, Bp, K, i0, mb, j0, nb, C, cOff, ldc, accumulate, bias);
     }
   }
-}
-
-/** C[M,N] = A[M,K] · B[K,N] */
-export function gemmNN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
-  return gemmStrided(A, aOff, K, 1, B, bOff, N, 1, M, K, N, C, cOff, N, opts);
-}
-
-/** C[M,N] = A[K,M]ᵀ · B[K,N] */
-export function gemmTN(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
-  return gemmStrided(A, aOff, 1, M, B, bOff, N, 1, M, K, N, C, cOff, N, opts);
-}
-
-/** C[M,N] = A[M,K] · B[N,K]ᵀ */
-export function gemmNT(A: Float32Array, B: Float32Array, M: number, K: number, N: number, C = new Float32Array(M * N), cOff = 0, aOff = 0, bOff = 0, opts?: GemmOptions): Float32Array {
-  return gemmStrided(A, aOff, K, 1, B, bOff, 1, K, M, K, N, C, cOff, N, opts);
 }

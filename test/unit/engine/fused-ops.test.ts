@@ -1,0 +1,94 @@
+// Fused ops against the unfused ones they replace, bit for bit: cross-entropy (log-softmax + NLL
+// in one op) and linear's bias gradient (column sums). The PyTorch fixtures (torch-*.test.ts)
+// check the same ops against torch.
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { F, Generator, randn, Tensor, tensor } from './imports';
+import { BACKENDS, withBackend } from './helpers';
+
+function logitsAndTargets(N: number, C: number, seed: number, scale = 3): { x: Tensor; y: number[] } {
+  const gen = new Generator(seed);
+  const x = randn([N, C], { generator: gen }).mul(scale).detach().requiresGrad_();
+  const y = Array.from({ length: N }, (_, i) => (i * 7 + seed) % C);
+  return { x, y };
+}
+
+function gradOf(x: Tensor, loss: () => Tensor, seed?: Tensor): { value: Float32Array; grad: Float32Array } {
+  x.grad = null;
+  const l = loss();
+  if (seed) l.backward(seed);
+  else l.backward();
+  return { value: l.data.slice(), grad: x.grad!.data.slice() };
+}
+
+for (const reduction of ['mean', 'sum', 'none'] as const) {
+  for (const ignoreIndex of [undefined, 2]) {
+    test(`fused cross-entropy = logSoftmax + nllLoss, bit for bit (reduction ${reduction}, ignoreIndex ${ignoreIndex ?? 'none'})`, () => {
+      const { x, y } = logitsAndTargets(60, 10, 5);
+      if (ignoreIndex !== undefined) y[3] = y[11] = ignoreIndex;
+      const seed = reduction === 'none' ? randn([60], { generator: new Generator(9) }) : undefined;
+      const opts = { reduction, ignoreIndex };
+      const fused = gradOf(x, () => F.crossEntropy(x, y, opts), seed);
+      const unfused = gradOf(x, () => F.nllLoss(F.logSoftmax(x, 1), y, opts), seed);
+      assert.deepEqual(fused.value, unfused.value);
+      assert.deepEqual(fused.grad, unfused.grad);
+      assert.equal(F.crossEntropy(x, y, opts).gradFn?.name, 'NllLossBackward');
+    });
+  }
+}
+
+test('fused cross-entropy: large logits, every target ignored (NaN mean), errors as before', () => {
+  const x = tensor([[1e4, -1e4, 3], [88, 89, 90]]).requiresGrad_();
+  const fused = gradOf(x, () => F.crossEntropy(x, [0, 2]));
+  const unfused = gradOf(x, () => F.nllLoss(F.logSoftmax(x, 1), [0, 2]));
+  assert.deepEqual(fused, unfused);
+  assert.ok(Number.isNaN(F.crossEntropy(x, [1, 1], { ignoreIndex: 1 }).item()));
+  const all = gradOf(x, () => F.crossEntropy(x, [1, 1], { ignoreIndex: 1 }));
+  assert.deepEqual(all, gradOf(x, () => F.nllLoss(F.logSoftmax(x, 1), [1, 1], { ignoreIndex: 1 })));
+  assert.throws(() => F.crossEntropy(x, [0, 3]), /Target 3 is out of bounds/);
+  assert.throws(() => F.crossEntropy(x, [0]), /Expected input batch_size \(2\) to match target batch_size \(1\)/);
+});
+
+for (const backend of BACKENDS) {
+  test(`${backend}: linear's bias gradient (fused column sums) = the summed output gradient`, () => {
+    withBackend(backend, () => {
+      const gen = new Generator(2);
+      const x = randn([37, 19], { generator: gen });
+      const w = randn([23, 19], { generator: gen }).requiresGrad_();
+      const b = randn([23], { generator: gen }).requiresGrad_();
+      const gy = randn([37, 23], { generator: gen });
+      F.linear(x, w, b).backward(gy);
+      // The unfused reference: sum over dim 0 (float64 sums, rounded once).
+      assert.deepEqual(b.grad!.data, gy.sum(0).data);
+    });
+  });
+}
+
+// Activation gradients (kernels/elementwise.ts): the wasm kernel (from 2,048 values) against the
+// unfused formula evaluated in float64 and rounded once, as the 'js' loop does.
+const ACTIVATION_GRADS = {
+  sigmoid: { fwd: (x: Tensor) => x.sigmoid(), grad: (g: number, y: number) => g * (1 - y) * y },
+  tanh: { fwd: (x: Tensor) => x.tanh(), grad: (g: number, y: number) => g * (1 - y * y) },
+  relu: { fwd: (x: Tensor) => x.relu(), grad: (g: number, y: number) => (y > 0 ? g : 0) },
+};
+for (const backend of BACKENDS) {
+  for (const [name, a] of Object.entries(ACTIVATION_GRADS)) {
+    for (const n of [5, 3001]) {
+      test(`${backend}: ${name} backward = (dy, y) formula rounded once, bit for bit (n = ${n}, with NaN and ±inf)`, () => {
+        withBackend(backend, () => {
+          const gen = new Generator(6);
+          const x = randn([n], { generator: gen }).mul(4).detach();
+          x.data[1] = NaN;
+          x.data[2] = Infinity;
+          x.data[3] = -Infinity;
+          x.requiresGrad_();
+          const gy = randn([n], { generator: gen });
+          const y = a.fwd(x);
+          y.backward(gy);
+          const expected = Float32Array.from(gy.data, (g, i) => a.grad(g, y.data[i]));
+          assert.deepEqual(x.grad!.data, expected);
+        });
+      });
+    }
+  }
+}
