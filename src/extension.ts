@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './notebook/commands';
 import { NOTEBOOK_TYPE } from './notebook/constants';
 import { BnlabController } from './notebook/controller';
+import { HOST_KIND } from './notebook/platform/host';
 import { RendererReports } from './notebook/renderer-reports';
 import { BnnbSerializer } from './notebook/serializer';
 
@@ -10,18 +11,20 @@ import { BnnbSerializer } from './notebook/serializer';
 export interface BnlabApi {
   rendererReports: RendererReports;
   controller: BnlabController;
+  /** Which extension host this build is for: 'node' (desktop, remote) or 'web' (vscode.dev, github.dev). */
+  host: 'node' | 'web';
 }
 
 export function activate(context: vscode.ExtensionContext): BnlabApi {
   const rendererReports = new RendererReports();
-  const controller = new BnlabController(context.extensionPath);
+  const controller = new BnlabController(context.extensionUri);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new BnnbSerializer(), { transientOutputs: false }),
     controller,
     rendererReports,
-    ...registerCommands(controller, context.extensionPath, context.globalStorageUri),
+    ...registerCommands(controller, context.extensionUri, context.globalStorageUri),
   );
-  return { rendererReports, controller };
+  return { rendererReports, controller, host: HOST_KIND };
 }
 
 export function deactivate(): void {}

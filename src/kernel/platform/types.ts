@@ -1,0 +1,28 @@
+/**
+ * The kernel's platform seam, inside a notebook's worker: what differs between a Node worker thread
+ * (the desktop extension host, the headless runner) and a Web Worker (vscode.dev, github.dev). Everything
+ * else in the kernel is shared. Implementations: ./node.ts and ./web.ts, picked by the worker's entry file.
+ */
+import type { NotebookFiles } from '../../experiments/experiment';
+
+export type StreamName = 'stdout' | 'stderr';
+
+export interface KernelPlatform {
+  /** Runs a compiled cell (a script) in the worker's global scope and returns its completion value. */
+  evaluate(code: string, filename: string): unknown;
+  /** A cell's last value as text, the way a REPL shows it. */
+  describe(value: unknown): string;
+  /** The `console` of TypeScript cells: each call becomes text on stdout or stderr. */
+  createConsole(write: (stream: StreamName, text: string) => void): Console;
+  /** Output written when no cell is running (a timer that logs after its cell ended). */
+  writeStray(stream: StreamName, text: string): void;
+  /** Files next to the notebook; `directory` is what the host sent with the cell. */
+  notebookFiles(directory: string): NotebookFiles;
+  /** Checked between steps, with the interrupt: throws when the worker is close to its memory limit. */
+  checkResources(): void;
+}
+
+/** Thrown when a cell goes over the kernel's memory: between steps (web) or when an allocation fails. */
+export class MemoryLimitError extends Error {
+  override readonly name = 'OutOfMemory';
+}
