@@ -100,21 +100,15 @@ export class CellRunner {
     return {
       datasets: this.datasets,
       ...(directory !== undefined ? { files: this.platform.notebookFiles(directory) } : {}),
-      checkInterrupt: () => this.checkStep(),
+      checkInterrupt: () => this.interrupt.throwIfSet(),
       progress: (progress) => {
-        this.checkStep();
+        this.interrupt.throwIfSet();
         const now = Date.now();
         if (now - lastSent < PROGRESS_INTERVAL_MS && progress.step < progress.total) return;
         lastSent = now;
         this.sink?.progress(progress);
       },
     };
-  }
-
-  /** Between two steps: has the user interrupted, is the worker over its memory? */
-  private checkStep(): void {
-    this.interrupt.throwIfSet();
-    this.platform.checkResources();
   }
 
   /** The engine API and the lab's helpers, as globals of every TypeScript cell. */
@@ -133,7 +127,7 @@ export class CellRunner {
       /** Reports progress of a long loop in the cell, and stops it there if the user interrupted. */
       progress: (progress: Progress) => this.cellContext?.progress(progress),
       /** Stops the cell here if the user interrupted it. */
-      checkInterrupt: () => this.checkStep(),
+      checkInterrupt: () => this.interrupt.throwIfSet(),
       forwardChecked,
       checkLoss,
       console: this.platform.createConsole(write),

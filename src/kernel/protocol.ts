@@ -14,7 +14,7 @@ export interface CellRequest {
 export interface WorkerData {
   /** The shared interrupt flag; absent where memory cannot be shared (the worker then keeps its own). */
   interruptBuffer?: SharedArrayBuffer;
-  /** The heap limit, in MB (enforced by the web worker's memory guard; Node uses resourceLimits). */
+  /** The heap limit, in MB: Node's resourceLimits (a Web Worker has no such cap). */
   memoryLimitMb: number;
 }
 

@@ -53,7 +53,6 @@ scope.onmessage = ({ data: message }) => {
   }
   const interrupt = new InterruptFlag(message.data.interruptBuffer ?? new ArrayBuffer(4));
   const platform = webPlatform({
-    memoryLimitMb: message.data.memoryLimitMb,
     readText: async (directory, path) => (await request({ kind: 'notebook-file', directory, path })).text ?? '',
   });
   const runner = new CellRunner(interrupt, wasmTransform(() => asset('esbuild.wasm')), bytesDatasets((name) => asset(`data/${name}`)), platform);

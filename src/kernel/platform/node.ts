@@ -21,6 +21,4 @@ export const nodePlatform: KernelPlatform = {
   },
   writeStray: (stream, text) => void process[stream].write(text),
   notebookFiles,
-  // The heap limit is the worker's resourceLimits: V8 stops the worker and the host reports it.
-  checkResources() {},
 };

@@ -18,11 +18,9 @@ export interface KernelPlatform {
   writeStray(stream: StreamName, text: string): void;
   /** Files next to the notebook; `directory` is what the host sent with the cell. */
   notebookFiles(directory: string): NotebookFiles;
-  /** Checked between steps, with the interrupt: throws when the worker is close to its memory limit. */
-  checkResources(): void;
 }
 
-/** Thrown when a cell goes over the kernel's memory: between steps (web) or when an allocation fails. */
+/** Thrown when an allocation of a cell fails: the kernel has no memory for it (both platforms). */
 export class MemoryLimitError extends Error {
   override readonly name = 'OutOfMemory';
 }
