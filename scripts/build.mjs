@@ -1,8 +1,11 @@
-// One esbuild script for every bundle: the extension (CommonJS, `vscode` external), the notebook
-// renderer (ES module; plotly in a lazily imported chunk) and the in-host integration test suite.
-// Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
+// One esbuild script for every bundle: the extension (CommonJS, `vscode` external) for the Node extension
+// host (`main`) and for the web worker extension host of vscode.dev / github.dev (`browser`), the kernel
+// workers of both, the notebook renderer (ES module; plotly in a lazily imported chunk) and the in-host
+// test suites. Type-checking is tsc's job (`npm run typecheck`); esbuild only strips types.
 import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { buildCellTypes } from './build-cell-types.mjs';
 import { buildMnist } from './build-mnist.mjs';
 import { buildWasm } from './build-wasm.mjs';
@@ -19,8 +22,56 @@ const common = {
   legalComments: 'linked',
 };
 
+/**
+ * The web build's platform seam: an import of `./x` that has a `./x.web.ts` beside it gets that file
+ * (src/notebook/platform/host.web.ts, src/kernel/platform/node-worker.web.ts, …). Everything else is shared.
+ * @type {esbuild.Plugin}
+ */
+const webVariants = {
+  name: 'web-variants',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      const variant = path.resolve(args.resolveDir, `${args.path.replace(/\.ts$/, '')}.web.ts`);
+      return existsSync(variant) ? { path: variant } : undefined;
+    });
+  },
+};
+
+/** The web worker extension host and the Web Workers it starts: no Node built-ins, no `process`. */
+/** @type {esbuild.BuildOptions} */
+const web = {
+  ...common,
+  platform: 'browser',
+  target: 'es2022',
+  mainFields: ['browser', 'module', 'main'],
+  plugins: [webVariants],
+  define: { global: 'globalThis' },
+};
+
 /** @type {esbuild.BuildOptions[]} */
 const builds = [
+  {
+    ...web,
+    entryPoints: { 'web/extension': 'src/extension.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    external: ['vscode'],
+  },
+  {
+    // A classic script (not a module): the web host's Worker shim loads it with importScripts, from a blob: URL.
+    ...web,
+    entryPoints: { 'web/kernel-worker': 'src/kernel/worker-web.ts' },
+    outdir: 'dist',
+    format: 'iife',
+  },
+  {
+    // The web test suite: mocha's browser build and everything else bundled, only `vscode` left to the host.
+    ...web,
+    entryPoints: { 'test/web/index': 'test/web/index.ts' },
+    outdir: 'dist',
+    format: 'cjs',
+    external: ['vscode'],
+  },
   {
     ...common,
     entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'export-worker': 'src/export/worker.ts' },

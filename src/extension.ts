@@ -6,6 +6,7 @@ import { BnlabController } from './notebook/controller';
 import { registerExperimentCellLanguage } from './notebook/language/experiment-cells';
 import { followLanguageOfCellAbove } from './notebook/language/new-cell-language';
 import { registerTypeScriptCells } from './notebook/language/typescript-cells';
+import { HOST_KIND } from './notebook/platform/host';
 import { RendererReports } from './notebook/renderer-reports';
 import { BnnbSerializer } from './notebook/serializer';
 
@@ -13,21 +14,24 @@ import { BnnbSerializer } from './notebook/serializer';
 export interface BnlabApi {
   rendererReports: RendererReports;
   controller: BnlabController;
+  /** Which extension host this build is for: 'node' (desktop, remote) or 'web' (vscode.dev, github.dev). */
+  host: 'node' | 'web';
 }
 
 export function activate(context: vscode.ExtensionContext): BnlabApi {
   const rendererReports = new RendererReports();
-  const controller = new BnlabController(context.extensionPath);
+  const controller = new BnlabController(context.extensionUri);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new BnnbSerializer(), { transientOutputs: false }),
     controller,
     rendererReports,
-    ...registerCommands(controller, context.extensionPath, context.globalStorageUri),
+    ...registerCommands(controller, context.extensionUri, context.globalStorageUri),
     ...registerExperimentCellLanguage(),
-    ...registerTypeScriptCells(),
+    // The TypeScript server of VS Code for the Web loads no plugins: there cells get VS Code's features unaided.
+    ...(HOST_KIND === 'node' ? registerTypeScriptCells() : []),
     followLanguageOfCellAbove(controller.supportedLanguages),
   );
-  return { rendererReports, controller };
+  return { rendererReports, controller, host: HOST_KIND };
 }
 
 export function deactivate(): void {}

@@ -22,6 +22,7 @@ import { ERROR_MIME } from '../kernel/outputs';
 import { ProgressClock, formatDuration } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
 import { renderReport } from './report';
+import { readReportScript } from './report-script';
 import type { ExperimentContext } from '../experiments/experiment';
 import { exportExperimentCell } from '../export/bundle';
 import { writeExport } from '../export/write';
@@ -156,7 +157,7 @@ async function run(options: RunOptions): Promise<number> {
   writeFileSync(options.out, stringifyBnnb(notebook));
   console.error(`wrote ${options.out}`);
   if (options.html) {
-    writeFileSync(options.html, renderReport(notebook, path.basename(options.file)));
+    writeFileSync(options.html, renderReport(notebook, path.basename(options.file), readReportScript()));
     console.error(`wrote ${options.html}`);
   }
   return failed ? 1 : 0;

@@ -3,8 +3,6 @@
  * notebook's markdown, code and outputs. Plots are drawn in the page by the renderer's own
  * payload-to-plotly mapping (dist/report-assets/report.js, plotly included), so they look as in VS Code.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import markdownItKatex from '@vscode/markdown-it-katex';
 import MarkdownIt from 'markdown-it';
 import type { BnnbCell, BnnbNotebook, BnnbOutputItem } from '../notebook/format';
@@ -15,12 +13,8 @@ import { PLOT_MIME } from '../shared/payload';
 // without KaTeX's fonts and styles: the report stays one file.
 const markdown = new MarkdownIt({ html: false, linkify: true }).use(markdownItKatex, { output: 'mathml', throwOnError: false });
 
-/** Where the report's script is: next to the CLI bundle once built. */
-export function reportScriptPath(): string {
-  return path.join(__dirname, 'report-assets', 'report.js');
-}
-
-export function renderReport(notebook: BnnbNotebook, title: string, script = readReportScript()): string {
+/** `script` is dist/report-assets/report.js (see ./report-script.ts in Node; workspace.fs in the extension). */
+export function renderReport(notebook: BnnbNotebook, title: string, script: string): string {
   const cells = notebook.cells.map(renderCell).join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
@@ -40,12 +34,6 @@ ${cells}
 </body>
 </html>
 `;
-}
-
-function readReportScript(): string {
-  const file = reportScriptPath();
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
-  return readFileSync(file, 'utf8');
 }
 
 function renderCell(cell: BnnbCell, index: number): string {

@@ -2,10 +2,6 @@
  * Runs cells inside a notebook's worker and keeps the notebook's state between them: the globals that
  * TypeScript cells declare live on the worker's global object, next to the engine API.
  */
-import { Console } from 'node:console';
-import { Writable } from 'node:stream';
-import { inspect } from 'node:util';
-import vm from 'node:vm';
 import * as engine from '../engine';
 import * as scope from './cell-scope';
 import { InterruptedError, type Datasets, type ExperimentContext, type Progress } from '../experiments/experiment';
@@ -14,9 +10,9 @@ import { DivergenceError } from '../experiments/divergence';
 import type { BnnbOutput } from '../notebook/format';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';
 import type { InterruptFlag } from './interrupt';
-import { notebookFiles } from './notebook-files';
 import { errorOutput, streamOutput, textOutput } from './outputs';
 import type { CellRequest } from './protocol';
+import { MemoryLimitError, type KernelPlatform } from './platform/types';
 import { createShow } from './show';
 import { formatTensor } from './tensor-format';
 import { CellCompileError, compileCell, type Transform } from './typescript/compile';
@@ -49,6 +45,7 @@ export class CellRunner {
     private readonly interrupt: InterruptFlag,
     private readonly transform: Transform,
     private readonly datasets: Datasets,
+    private readonly platform: KernelPlatform,
   ) {
     this.installGlobals();
   }
@@ -76,10 +73,11 @@ export class CellRunner {
     const filename = `bnlab-cell-${++this.compiledCount}.js`;
     const compiled = await compileCell(cell.source, filename, this.transform);
     try {
-      const value = await (new vm.Script(compiled.code, { filename }).runInThisContext() as Promise<unknown>);
-      return value === undefined ? [] : [textOutput(describeValue(value))];
+      const value = await (this.platform.evaluate(compiled.code, filename) as Promise<unknown>);
+      return value === undefined ? [] : [textOutput(value instanceof engine.Tensor ? formatTensor(value) : this.platform.describe(value))];
     } catch (error) {
-      if (error instanceof InterruptedError) throw error;
+      if (error instanceof InterruptedError || error instanceof MemoryLimitError) throw error;
+      if (isAllocationFailure(error)) throw allocationError(error as Error);
       const report = reportCellError(error, filename, compiled.map, cell.label);
       throw new CellError(report.name, report.message, report.stack);
     }
@@ -88,7 +86,8 @@ export class CellRunner {
   private errorFor(error: unknown): BnnbOutput {
     if (error instanceof CellError) return errorOutput(error.reportedName, error.message, error.reportedStack);
     // Problems with the cell itself: the message says where; a stack would only point into the lab.
-    const ownMessage = [ExperimentCellError, CellCompileError, UnsupportedLanguageError, InterruptedError, DivergenceError].some((type) => error instanceof type);
+    if (isAllocationFailure(error)) error = allocationError(error as Error);
+    const ownMessage = [ExperimentCellError, CellCompileError, UnsupportedLanguageError, InterruptedError, DivergenceError, MemoryLimitError].some((type) => error instanceof type);
     if (ownMessage) {
       return errorOutput((error as Error).name, (error as Error).message);
     }
@@ -101,7 +100,7 @@ export class CellRunner {
     let lastSent = 0;
     return {
       datasets: this.datasets,
-      ...(directory !== undefined ? { files: notebookFiles(directory) } : {}),
+      ...(directory !== undefined ? { files: this.platform.notebookFiles(directory) } : {}),
       checkInterrupt: () => this.interrupt.throwIfSet(),
       progress: (progress) => {
         this.interrupt.throwIfSet();
@@ -119,15 +118,8 @@ export class CellRunner {
       if (!this.sink) throw new Error('show() was called after its cell finished (from a timer or an unawaited promise?)');
       this.sink.output(output);
     };
-    const stream = (name: 'stdout' | 'stderr') =>
-      new Writable({
-        write: (chunk: Buffer | string, _encoding, callback) => {
-          // Output written after its cell ended has no cell to go to: the worker's own stream gets it.
-          if (this.sink) this.sink.output(streamOutput(name, chunk.toString()));
-          else process[name].write(chunk);
-          callback();
-        },
-      });
+    // Output written after its cell ended has no cell to go to: the worker's own stream gets it.
+    const write = (name: 'stdout' | 'stderr', text: string) => (this.sink ? this.sink.output(streamOutput(name, text)) : this.platform.writeStray(name, text));
     Object.assign(globalThis, cellGlobals({
       show: createShow(emit),
       /** Reports progress of a long loop in the cell, and stops it there if the user interrupted. */
@@ -135,7 +127,7 @@ export class CellRunner {
       /** Stops the cell here if the user interrupted it. */
       checkInterrupt: () => this.interrupt.throwIfSet(),
     }));
-    Object.assign(globalThis, { console: new Console({ stdout: stream('stdout'), stderr: stream('stderr'), colorMode: false }) });
+    Object.assign(globalThis, { console: this.platform.createConsole(write) });
   }
 }
 
@@ -164,7 +156,11 @@ class UnsupportedLanguageError extends Error {
   override readonly name = 'UnsupportedLanguageError';
 }
 
-function describeValue(value: unknown): string {
-  if (value instanceof engine.Tensor) return formatTensor(value);
-  return inspect(value, { depth: 4, maxArrayLength: 50, breakLength: 100 });
+/** A failed allocation (a tensor too large for memory): V8 throws a RangeError instead of stopping the worker. */
+function isAllocationFailure(error: unknown): boolean {
+  return error instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer allocation/i.test(error.message);
+}
+
+function allocationError(error: Error): MemoryLimitError {
+  return new MemoryLimitError(`The cell asked for more memory than the kernel can allocate (${error.message}). Use smaller tensors, batches or models.`);
 }

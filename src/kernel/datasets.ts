@@ -1,12 +1,10 @@
-/** Reads the datasets that the build puts next to the kernel bundle (dist/data/), once per worker. */
+/** The datasets that the build puts next to the kernel bundle (dist/data/), read once per worker. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { data } from '../engine';
 import type { Datasets } from '../experiments/experiment';
+import { bytesDatasets } from './dataset-bytes';
 
+/** Node: from the data folder on disk. */
 export function fileDatasets(dataDir: string): Datasets {
-  let mnist: Promise<data.MnistDataset> | undefined;
-  return {
-    mnist: () => (mnist ??= readFile(path.join(dataDir, 'mnist.bin')).then((bytes) => data.mnist.fromBytes(new Uint8Array(bytes)))),
-  };
+  return bytesDatasets((name) => readFile(path.join(dataDir, name)).then((bytes) => new Uint8Array(bytes)));
 }

@@ -12,7 +12,10 @@ export interface CellRequest {
 }
 
 export interface WorkerData {
-  interruptBuffer: SharedArrayBuffer;
+  /** The shared interrupt flag; absent where memory cannot be shared (the worker then keeps its own). */
+  interruptBuffer?: SharedArrayBuffer;
+  /** The heap limit, in MB: Node's resourceLimits (a Web Worker has no such cap). */
+  memoryLimitMb: number;
 }
 
 export type ToWorker = { type: 'run'; runId: number; cell: CellRequest } | { type: 'interrupt'; runId: number };

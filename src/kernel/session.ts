@@ -4,19 +4,23 @@
  * promises it made: every run settles, whether the cell finishes, throws, is interrupted, never yields
  * (the worker is then terminated after a grace period and a fresh one started) or runs out of memory.
  *
- * No `vscode` here: the controller and the headless runner share it.
+ * No `vscode` here: the controller and the headless runner share it. Workers are started through
+ * ./platform/kernel-worker.ts: Node worker threads by default, Web Workers in the web extension host.
  */
-import { Worker } from 'node:worker_threads';
 import type { Progress } from '../experiments/experiment';
 import type { BnnbOutput } from '../notebook/format';
 import { TYPESCRIPT_LANGUAGE } from './cell-runner';
 import { InterruptFlag } from './interrupt';
+import type { KernelWorker, StartKernelWorker } from './platform/kernel-worker';
+import { nodeKernelWorker } from './platform/node-worker';
 import { appendOutput, errorOutput } from './outputs';
 import type { CellRequest, FromWorker, ToWorker, WorkerData } from './protocol';
 
 export interface SessionOptions {
-  /** Path of the bundled worker (dist/kernel-worker.js). */
-  workerPath: string;
+  /** Path of the bundled Node worker (dist/kernel-worker.js); used unless `startWorker` is given. */
+  workerPath?: string;
+  /** Starts the worker another way (the web extension host's Web Worker). */
+  startWorker?: StartKernelWorker;
   /** Heap limit of the worker, in MB. */
   memoryLimitMb?: number;
   /** How long an interrupted cell has to stop by itself before its worker is terminated. */
@@ -48,7 +52,7 @@ export const DEFAULT_MEMORY_LIMIT_MB = 2048;
 export const DEFAULT_INTERRUPT_GRACE_MS = 1000;
 
 export class KernelSession {
-  private worker: Worker | undefined;
+  private worker: KernelWorker | undefined;
   private readonly interruptFlag = new InterruptFlag();
   private active: ActiveRun | undefined;
   private nextRunId = 1;
@@ -121,28 +125,33 @@ export class KernelSession {
     this.killWorker('KernelDisposed', 'The kernel was shut down (the notebook was closed).');
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): KernelWorker {
     if (this.worker) return this.worker;
-    const data: WorkerData = { interruptBuffer: this.interruptFlag.buffer };
-    const worker = new Worker(this.options.workerPath, {
-      workerData: data,
-      resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB },
-      // The cells' output is captured in the worker; what escapes (a timer logging after its cell) goes to the host's log.
-      stdout: false,
-      stderr: false,
-    });
-    worker.on('message', (message: FromWorker) => this.onMessage(worker, message));
-    worker.on('error', (error: Error & { code?: string }) => this.onWorkerError(worker, error));
-    worker.on('exit', (code) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      this.active?.settle(failure('KernelDied', `The notebook's worker exited unexpectedly (code ${code}); its state was lost. Run the cells above again.`, this.active.outputs));
+    const start = this.options.startWorker ?? nodeKernelWorker(this.requireWorkerPath());
+    const data: WorkerData = {
+      // Without shared memory (a web page that is not cross-origin isolated) the interrupt travels as a message only.
+      ...(this.interruptFlag.shared ? { interruptBuffer: this.interruptFlag.buffer as SharedArrayBuffer } : {}),
+      memoryLimitMb: this.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+    };
+    const worker: KernelWorker = start(data, {
+      message: (message) => this.onMessage(worker, message),
+      error: (error) => this.onWorkerError(worker, error),
+      exit: (code) => {
+        if (this.worker !== worker) return;
+        this.worker = undefined;
+        this.active?.settle(failure('KernelDied', `The notebook's worker exited unexpectedly (code ${code}); its state was lost. Run the cells above again.`, this.active.outputs));
+      },
     });
     this.worker = worker;
     return worker;
   }
 
-  private onMessage(worker: Worker, message: FromWorker): void {
+  private requireWorkerPath(): string {
+    if (!this.options.workerPath) throw new Error('KernelSession: give workerPath or startWorker');
+    return this.options.workerPath;
+  }
+
+  private onMessage(worker: KernelWorker, message: FromWorker): void {
     const active = this.active;
     if (worker !== this.worker || !active || message.runId !== active.runId) return;
     switch (message.type) {
@@ -160,10 +169,10 @@ export class KernelSession {
     }
   }
 
-  private onWorkerError(worker: Worker, error: Error & { code?: string }): void {
+  private onWorkerError(worker: KernelWorker, error: { name: string; message: string; outOfMemory: boolean }): void {
     if (worker !== this.worker) return;
     const limit = this.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB;
-    const outOfMemory = error.code === 'ERR_WORKER_OUT_OF_MEMORY';
+    const outOfMemory = error.outOfMemory;
     this.killWorker(
       outOfMemory ? 'OutOfMemory' : error.name,
       outOfMemory
@@ -180,10 +189,10 @@ export class KernelSession {
     this.interruptFlag.clear();
     const active = this.active;
     active?.settle(failure(name, message, active.outputs));
-    void worker?.terminate();
+    worker?.terminate();
   }
 
-  private post(worker: Worker, message: ToWorker): void {
+  private post(worker: KernelWorker, message: ToWorker): void {
     worker.postMessage(message);
   }
 }

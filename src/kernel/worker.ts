@@ -1,44 +1,21 @@
 /**
- * Entry of a notebook's worker thread (bundled to dist/kernel-worker.js). It holds the engine and the
- * notebook's state, runs one cell at a time, streams outputs and progress to the host, and stops an
- * awaiting cell when the host interrupts it.
+ * Entry of a notebook's worker thread in Node (bundled to dist/kernel-worker.js). It holds the engine and
+ * the notebook's state; worker-loop.ts serves the host's messages. The web build's entry is worker-web.ts.
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { InterruptedError } from '../experiments/experiment';
-import { CellRunner, type CellSink } from './cell-runner';
+import { CellRunner } from './cell-runner';
 import { fileDatasets } from './datasets';
 import { InterruptFlag } from './interrupt';
-import { errorOutput } from './outputs';
-import type { FromWorker, ToWorker, WorkerData } from './protocol';
+import { nodePlatform } from './platform/node';
+import type { FromWorker, WorkerData } from './protocol';
 import { wasmTransform } from './typescript/esbuild-wasm';
+import { serveCells } from './worker-loop';
 
 const port = parentPort!;
 const { interruptBuffer } = workerData as WorkerData;
-const runner = new CellRunner(new InterruptFlag(interruptBuffer), wasmTransform(path.join(__dirname, 'esbuild.wasm')), fileDatasets(path.join(__dirname, 'data')));
-const post = (message: FromWorker) => port.postMessage(message);
-
-/** Resolves the running cell early when the host interrupts while the cell awaits something. */
-let interruptAwaiting: ((runId: number) => void) | undefined;
-
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'interrupt') {
-    interruptAwaiting?.(message.runId);
-    return;
-  }
-  const { runId, cell } = message;
-  const interrupted = new Promise<void>((resolve) => {
-    interruptAwaiting = (id) => id === runId && resolve();
-  });
-  const sink: CellSink = {
-    output: (output) => post({ type: 'output', runId, output }),
-    progress: (progress) => post({ type: 'progress', runId, progress }),
-  };
-  void Promise.race([
-    runner.run(cell, sink),
-    interrupted.then(() => ({ success: false, outputs: [errorOutput('InterruptedError', new InterruptedError('Interrupted by the user while the cell was waiting').message)] })),
-  ]).then(({ success, outputs }) => {
-    interruptAwaiting = undefined;
-    post({ type: 'done', runId, success, outputs });
-  });
-});
+const interrupt = new InterruptFlag(interruptBuffer);
+const transform = wasmTransform(() => readFile(path.join(__dirname, 'esbuild.wasm')));
+const runner = new CellRunner(interrupt, transform, fileDatasets(path.join(__dirname, 'data')), nodePlatform);
+port.on('message', serveCells(runner, interrupt, (message: FromWorker) => port.postMessage(message)));

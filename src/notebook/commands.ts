@@ -1,6 +1,4 @@
 /** Command-palette commands, all under the "BatchNorm Lab" category (see package.json). */
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { renderReport } from '../cli/report';
 import { NOTEBOOK_TYPE } from './constants';
@@ -20,7 +18,8 @@ async function openUntitled(cells: vscode.NotebookCellData[]): Promise<vscode.No
   return vscode.window.showNotebookDocument(document);
 }
 
-export function registerCommands(controller: BnlabController, extensionPath: string, storageUri: vscode.Uri): vscode.Disposable[] {
+/** Files are read and written with vscode.workspace.fs only, so that every command works on the web too. */
+export function registerCommands(controller: BnlabController, extensionUri: vscode.Uri, storageUri: vscode.Uri): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('bnlab.newNotebook', async () => {
       await openUntitled([
@@ -30,11 +29,11 @@ export function registerCommands(controller: BnlabController, extensionPath: str
     }),
 
     vscode.commands.registerCommand('bnlab.openSample', async () => {
-      const dir = path.join(extensionPath, 'samples');
-      const files = (await fs.readdir(dir)).filter((name) => name.endsWith('.bnnb')).sort();
+      const dir = vscode.Uri.joinPath(extensionUri, 'samples');
+      const files = (await vscode.workspace.fs.readDirectory(dir)).map(([name]) => name).filter((name) => name.endsWith('.bnnb')).sort();
       const items = await Promise.all(
         files.map(async (file) => {
-          const notebook = parseBnnb(await fs.readFile(path.join(dir, file), 'utf8'));
+          const notebook = parseBnnb(new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(dir, file))));
           const heading = notebook.cells.find((cell) => cell.kind === 'markdown')?.source.match(/^#\s+(.+)$/m)?.[1];
           return { label: heading ?? file, description: file, file };
         }),
@@ -47,13 +46,13 @@ export function registerCommands(controller: BnlabController, extensionPath: str
       const copy = vscode.Uri.joinPath(copies, picked.file);
       await vscode.workspace.fs.createDirectory(copies);
       const exists = await vscode.workspace.fs.stat(copy).then(() => true, () => false);
-      if (!exists) await vscode.workspace.fs.copy(vscode.Uri.file(path.join(dir, picked.file)), copy);
+      if (!exists) await copyTree(vscode.Uri.joinPath(dir, picked.file), copy);
       // A folder with the sample's name holds files its cells read (e.g. sample 11's PyTorch metrics).
       const folder = picked.file.replace(/\.bnnb$/, '');
-      const sampleFiles = vscode.Uri.file(path.join(dir, folder));
+      const sampleFiles = vscode.Uri.joinPath(dir, folder);
       const filesCopy = vscode.Uri.joinPath(copies, folder);
       const hasFiles = await vscode.workspace.fs.stat(sampleFiles).then(() => true, () => false);
-      if (hasFiles && !(await vscode.workspace.fs.stat(filesCopy).then(() => true, () => false))) await vscode.workspace.fs.copy(sampleFiles, filesCopy);
+      if (hasFiles && !(await vscode.workspace.fs.stat(filesCopy).then(() => true, () => false))) await copyTree(sampleFiles, filesCopy);
       await vscode.commands.executeCommand('vscode.openWith', copy, NOTEBOOK_TYPE);
     }),
 
@@ -71,14 +70,16 @@ export function registerCommands(controller: BnlabController, extensionPath: str
     vscode.commands.registerCommand('bnlab.exportReport', async (context?: ToolbarContext) => {
       const notebook = targetNotebook(context, 'export it as a report');
       if (!notebook) return;
-      const base = notebook.isUntitled ? 'report' : path.basename(notebook.uri.fsPath, '.bnnb');
-      const defaultUri = notebook.isUntitled ? undefined : vscode.Uri.file(path.join(path.dirname(notebook.uri.fsPath), `${base}.html`));
+      const base = notebook.isUntitled ? 'report' : baseName(notebook.uri).replace(/\.bnnb$/, '');
+      const defaultUri = notebook.isUntitled ? undefined : vscode.Uri.joinPath(notebook.uri, '..', `${base}.html`);
       const target = await vscode.window.showSaveDialog({ defaultUri, filters: { 'HTML report': ['html'] }, title: 'Export BatchNorm Lab Report' });
       if (!target) return;
       const data = new vscode.NotebookData(notebook.getCells().map(cellData));
       data.metadata = notebook.metadata;
-      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderReport(fromNotebookData(data), `${base}.bnnb`)));
-      const open = await vscode.window.showInformationMessage(`BatchNorm Lab: report written to ${target.fsPath}`, 'Open in Browser');
+      const script = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'report-assets', 'report.js')));
+      await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderReport(fromNotebookData(data), `${base}.bnnb`, script)));
+      const where = target.scheme === 'file' ? target.fsPath : target.toString(true);
+      const open = await vscode.window.showInformationMessage(`BatchNorm Lab: report written to ${where}`, 'Open in Browser');
       if (open) await vscode.env.openExternal(target);
     }),
 
@@ -94,8 +95,23 @@ export function registerCommands(controller: BnlabController, extensionPath: str
       if (notebook) await controller.runWithoutTrust(notebook);
     }),
 
-    ...registerPyTorchCommands(controller, extensionPath),
+    ...registerPyTorchCommands(controller, extensionUri.fsPath),
   ];
+}
+
+/** A file, or a folder with everything in it; read and written (not copied) so that it crosses file systems. */
+async function copyTree(from: vscode.Uri, to: vscode.Uri): Promise<void> {
+  const { type } = await vscode.workspace.fs.stat(from);
+  if (type & vscode.FileType.Directory) {
+    await vscode.workspace.fs.createDirectory(to);
+    for (const [name] of await vscode.workspace.fs.readDirectory(from)) await copyTree(vscode.Uri.joinPath(from, name), vscode.Uri.joinPath(to, name));
+  } else {
+    await vscode.workspace.fs.writeFile(to, await vscode.workspace.fs.readFile(from));
+  }
+}
+
+function baseName(uri: vscode.Uri): string {
+  return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
 function cellData(cell: vscode.NotebookCell): vscode.NotebookCellData {

@@ -2,7 +2,6 @@
  * The notebook controller: queues cells, shows live progress, records order and timing, stops at the
  * first failure, and hands each cell to its notebook's kernel session (a worker thread). It computes nothing.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Progress } from '../experiments/experiment';
 import { TYPESCRIPT_LANGUAGE } from '../kernel/cell-runner';
@@ -13,6 +12,7 @@ import { KernelSession } from '../kernel/session';
 import type { BnnbOutput } from './format';
 import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { RunDiagnostics } from './language/run-diagnostics';
+import { kernelWorker, notebookDirectory } from './platform/host';
 import { toCellOutput } from './serializer';
 
 /** Outputs of a running cell are redrawn at most this often. */
@@ -35,7 +35,7 @@ export class BnlabController implements vscode.Disposable {
     return this.controller.supportedLanguages ?? [];
   }
 
-  constructor(private readonly extensionPath: string) {
+  constructor(private readonly extensionUri: vscode.Uri) {
     this.controller = vscode.notebooks.createNotebookController('bnlab-kernel', NOTEBOOK_TYPE, 'BatchNorm Lab');
     this.controller.supportedLanguages = [EXPERIMENT_LANGUAGE, TYPESCRIPT_LANGUAGE];
     this.controller.supportsExecutionOrder = true;
@@ -88,7 +88,7 @@ export class BnlabController implements vscode.Disposable {
     if (!session) {
       const settings = vscode.workspace.getConfiguration('batchnormLab.kernel', notebook.uri);
       session = new KernelSession({
-        workerPath: path.join(this.extensionPath, 'dist', 'kernel-worker.js'),
+        ...kernelWorker(this.extensionUri),
         memoryLimitMb: settings.get<number>('memoryLimitMb'),
         isTrusted: () => vscode.workspace.isTrusted,
       });
@@ -193,9 +193,4 @@ class LiveOutputs {
       this.drawing = this.drawing.then(() => this.execution.replaceOutput(shown.map(toCellOutput))).then(undefined, () => undefined);
     }, REDRAW_INTERVAL_MS);
   }
-}
-
-/** The folder of a notebook saved on disk (cells read files relative to it); none for untitled notebooks. */
-function notebookDirectory(notebook: vscode.NotebookDocument): { directory?: string } {
-  return notebook.uri.scheme === 'file' ? { directory: path.dirname(notebook.uri.fsPath) } : {};
 }

@@ -1,5 +1,6 @@
 /** Turns `.bnnb` bytes into VS Code notebook data and back, through the pure format module. */
 import * as vscode from 'vscode';
+import { base64ToBytes, bytesToBase64 } from '../shared/base64';
 import {
   isJsonMime,
   isTextMime,
@@ -82,7 +83,7 @@ export function toCellOutput(output: BnnbOutput): vscode.NotebookCellOutput {
 }
 
 function toOutputItem(item: BnnbOutputItem): vscode.NotebookCellOutputItem {
-  if (item.encoding === 'base64') return new vscode.NotebookCellOutputItem(Buffer.from(item.data as string, 'base64'), item.mime);
+  if (item.encoding === 'base64') return new vscode.NotebookCellOutputItem(base64ToBytes(item.data as string), item.mime);
   if (typeof item.data === 'string' && !isJsonMime(item.mime)) return vscode.NotebookCellOutputItem.text(item.data, item.mime);
   return vscode.NotebookCellOutputItem.json(item.data, item.mime);
 }
@@ -100,5 +101,5 @@ function fromOutputItem(item: vscode.NotebookCellOutputItem): BnnbOutputItem {
     }
   }
   if (isTextMime(item.mime)) return { mime: item.mime, data: new TextDecoder().decode(item.data) };
-  return { mime: item.mime, data: Buffer.from(item.data).toString('base64'), encoding: 'base64' };
+  return { mime: item.mime, data: bytesToBase64(item.data), encoding: 'base64' };
 }

@@ -96,7 +96,8 @@ export async function compileCell(source: string, filename: string, transform: T
       case 'ExpressionStatement':
         if (node === last) {
           const expression = (node as unknown as { expression: Node }).expression;
-          s.appendLeft(expression.start, 'return (');
+          // From the statement's start: a parenthesized expression (`({ a: 1 })`) starts inside its parentheses.
+          s.appendLeft(node.start, 'return (');
           s.appendRight(expression.end, ')');
         }
         break;

@@ -30,7 +30,8 @@ export function reportCellError(error: unknown, filename: string, map: string | 
     const position = original && original.line !== null ? { line: original.line, column: original.column + 1 } : { line: generated.line, column: generated.column + 1 };
     firstPosition ??= position;
     const rewritten = line.replace(framePattern, `${label}:${position.line}:${position.column}`).replace(/ \(?eval at [^)]*\)?/, '');
-    frames.push(rewritten.replace(/at async (\S+) \(/, 'at $1 (').replace(/at (\S+) \((.+)\)$/, (all, fn: string, where: string) => (fn === 'Object.<anonymous>' || fn === '<anonymous>' ? `at ${where}` : all)));
+    // The cell's top level is a function V8 names `Object.<anonymous>` (vm in Node) or `eval` (global eval in a Web Worker).
+    frames.push(rewritten.replace(/at async (\S+) \(/, 'at $1 (').replace(/at (\S+) \((.+)\)$/, (all, fn: string, where: string) => (fn === 'Object.<anonymous>' || fn === '<anonymous>' || fn === 'eval' ? `at ${where}` : all)));
   }
   const where = firstPosition ? ` (${label}, line ${firstPosition.line}, column ${firstPosition.column})` : '';
   const message = error.message + where;

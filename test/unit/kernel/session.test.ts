@@ -47,6 +47,7 @@ describe('kernel session (a worker per notebook)', () => {
   it('supports top-level await and shows the last expression', async () => {
     const s = session();
     assert.equal(text(await ts(s, 'const v = await new Promise<number>((r) => setTimeout(() => r(7), 10));\nv * 6')), '42');
+    assert.equal(text(await ts(s, '({ v, list: [1, "two"] })')), "{ v: 7, list: [ 1, 'two' ] }", 'a parenthesized last expression');
   });
 
   it('prints engine tensors as PyTorch does', async () => {
