@@ -8,8 +8,8 @@ import type { ExperimentContext } from '../experiment';
 import type { IntegerParam } from '../params';
 import { evaluate, runSteps, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
-import { mean, pct } from '../numbers';
-export { mean, pct };
+import { fixed, mean, pct, pp, sampleStd } from '../numbers';
+export { fixed, mean, pct, pp, sampleStd };
 
 export const seedParam = (what = 'the data split, the initial weights and the batch order'): IntegerParam => ({
   kind: 'integer',
@@ -27,23 +27,8 @@ export const seedsParam = (defaultSeeds = 3): IntegerParam => ({
   description: 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.',
 });
 
-/** Sample standard deviation (n − 1); 0 for a single value. */
-export function sampleStd(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
-}
-
 export function minMax(values: readonly number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
-}
-
-/** Percentage points with a sign, e.g. 0.012 → "+1.2 pp". */
-export function pp(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const text = Math.abs(100 * x).toFixed(digits);
-  if (Number(text) === 0) return `${text} pp`;
-  return `${x > 0 ? '+' : '−'}${text} pp`;
 }
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" */

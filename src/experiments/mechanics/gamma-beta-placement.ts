@@ -10,7 +10,7 @@ import type { Curve, PlotPayload } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
 import { distributionComparison } from '../summaries';
 import { BatchSampler, buildMlp, type Activation } from '../training';
-import { compare, evaluate, mean, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict } from './common';
+import { compare, evaluate, fixed, mean, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict } from './common';
 
 interface Arm {
   name: string;
@@ -205,8 +205,8 @@ function summary(runs: Runs[], params: { activation: string; seeds: number; step
     const c = compare(ref, finals[a]!);
     const g = run.gamma[0]!;
     const b = run.beta[0]!;
-    const gText = g.length ? `${mean(g).toFixed(2)} ± ${std(g).toFixed(2)}` : 'fixed at 1';
-    const bText = b.length ? `${mean(b).toFixed(2)} ± ${std(b).toFixed(2)}` : 'fixed at 0';
+    const gText = g.length ? `${fixed(mean(g), 2)} ± ${fixed(std(g), 2)}` : 'fixed at 1';
+    const bText = b.length ? `${fixed(mean(b), 2)} ± ${fixed(std(b), 2)}` : 'fixed at 0';
     const diverged = run.diverged.length ? ` (${run.diverged.length} diverged)` : '';
     lines.push(`| ${run.arm.name}${diverged} | ${pctWithRange(finals[a]!)} | ${a === 0 ? '—' : `${pp(c.meanDiff)}: ${verdict(c, params.seeds)}`} | ${gText} | ${bText} |`);
   });

@@ -122,7 +122,7 @@ describe('mechanics experiments: small runs', () => {
     assert.ok(Math.abs(sweepMean(sweep, trainArm, 1024) - evalArm.points[0]!.values[0]!) < 3, 'large batches are close to eval mode');
     const dev = plots[1]!.plot as SweepPlot;
     assert.ok(sweepMean(dev, dev.arms[0]!.arm, 2) > 2 * sweepMean(dev, dev.arms[0]!.arm, 256), '|μ_B − μ| shrinks with the batch');
-    assert.match(markdown, /\| 2 \| [\d.]+ %/);
+    assert.match(markdown, /\| 2 \| [\d,]+ \| [\d.]+ %/);
   });
 
   it('batch-renorm: 2-class batches hurt BatchNorm at inference more than Batch Renorm', async () => {
