@@ -26,6 +26,13 @@ export function fixed(x: number, digits: number): string {
   return Number(text) === 0 ? text.replace(/^-/, '') : text;
 }
 
+/** A number with its sign, "+0.211" or "−0.528" (a true minus), and no sign when it rounds to zero. */
+export function signed(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return 'n/a';
+  const text = Math.abs(x).toFixed(digits);
+  return Number(text) === 0 ? text : `${x > 0 ? '+' : '−'}${text}`;
+}
+
 /** A fraction as a percentage, "95.1 %"; "n/a" when it is not a number. */
 export function pct(x: number, digits = 1): string {
   return Number.isFinite(x) ? `${fixed(100 * x, digits)} %` : 'n/a';

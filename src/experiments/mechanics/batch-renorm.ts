@@ -7,6 +7,7 @@
 import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
+import { signed } from '../numbers';
 import { BatchSampler, buildMlp, NORM_NAMES } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, describeEffect, effectNumbers, pairedEffect, twoSidedEffect } from '../effects';
@@ -245,7 +246,7 @@ export function summary(runs: Run[], params: { classesPerBatch: number; seeds: n
     lines.push(
       '',
       `At the last step, Batch Renorm’s corrections in the first layer were mean |d| = ${mean(r.d.non).toFixed(2)} and mean |r − 1| = ${mean(r.r.non).toFixed(2)} with ${k}-class batches, ` +
-        `|d| = ${mean(r.d.iid).toFixed(2)} and |r − 1| = ${mean(r.r.iid).toFixed(2)} with i.i.d. batches (${k}-class − i.i.d.: |d| ${effectNumbers(dMore, (x) => x.toFixed(2))}, |r − 1| ${effectNumbers(rMore, (x) => x.toFixed(2))}). ` +
+        `|d| = ${mean(r.d.iid).toFixed(2)} and |r − 1| = ${mean(r.r.iid).toFixed(2)} with i.i.d. batches (${k}-class − i.i.d.: |d| ${effectNumbers(dMore, (x) => signed(x, 2))}, |r − 1| ${effectNumbers(rMore, (x) => signed(x, 2))}). ` +
         (both
           ? `Both are larger with ${k}-class batches in every seed: their batch statistics are further from the population’s, and r and d correct each batch towards them.`
           : neither
