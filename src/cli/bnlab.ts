@@ -2,13 +2,16 @@
 /**
  * `bnlab`: the lab outside the editor.
  *
- *     bnlab run <notebook.bnnb> [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds>]
+ *     bnlab run <notebook.bnnb>… [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds>] [--check]
  *     bnlab export <notebook.bnnb> --cell <n> [-o <script.py>] [--weights] [--distributed] [--sync-bn]
  *
  * Runs every code cell with the same kernel (a worker thread) the extension uses, stops at the first
  * failing cell, shows progress on stderr and a line per cell, writes the executed notebook (by default
  * `<name>.executed.bnnb` beside the input; the input is never modified unless `--out` names it) and,
  * with `--html`, a self-contained report. Exits 1 if a cell failed, 2 for bad usage or an unreadable file.
+ * Several notebooks run one after the other (without `--out` and `--html`, which name one file). With
+ * `--check`, the claims each experiment declares (the "Claims checked" tables of its summary) are printed
+ * on stdout, and the exit code is 1 when one of them does not hold: a notebook is a reproducibility test.
  *
  * `export` runs experiment cell n (counting every cell from 1, as the lab's messages do) once in the engine
  * and writes a PyTorch script that rebuilds its training runs (see docs/pytorch-export.md); exits 1 if the
@@ -28,9 +31,10 @@ import { exportExperimentCell } from '../export/bundle';
 import { writeExport } from '../export/write';
 import { fileDatasets } from '../kernel/datasets';
 import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
+import { readClaimsTables, type ClaimResult } from '../experiments/claims';
 
 const USAGE = [
-  'usage: bnlab run <notebook.bnnb> [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds per cell>]',
+  'usage: bnlab run <notebook.bnnb>… [--out <executed.bnnb>] [--html <report.html>] [--timeout <seconds per cell>] [--check]',
   '       bnlab export <notebook.bnnb> --cell <n> [-o <script.py>] [--weights] [--distributed] [--sync-bn]',
 ].join('\n');
 
@@ -39,6 +43,12 @@ interface RunOptions {
   out: string;
   html?: string;
   timeoutSeconds?: number;
+}
+
+interface RunOutcome {
+  /** 0 every cell ran, 1 a cell failed, 2 the notebook could not be read. */
+  code: number;
+  claims: { cell: number; claims: ClaimResult[] }[];
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,6 +65,7 @@ export async function main(argv: string[]): Promise<number> {
         weights: { type: 'boolean' },
         distributed: { type: 'boolean' },
         'sync-bn': { type: 'boolean' },
+        check: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, file, ...extra] = positionals;
+  const files = file ? [file, ...extra] : [];
   if (command === 'export' && file && extra.length === 0) {
     const cell = Number(values.cell);
     if (!Number.isInteger(cell) || cell < 1) {
@@ -80,8 +92,12 @@ export async function main(argv: string[]): Promise<number> {
     }
     return exportCell({ file, cell, out: values.out, weights: values.weights === true, distributed: values.distributed === true, syncBn: values['sync-bn'] === true });
   }
-  if (command !== 'run' || !file || extra.length > 0) {
+  if (command !== 'run' || files.length === 0) {
     console.error(USAGE);
+    return 2;
+  }
+  if (files.length > 1 && (values.out !== undefined || values.html !== undefined)) {
+    console.error(`bnlab run: --out and --html name one file; with ${files.length} notebooks, each is written beside its input as <name>.executed.bnnb\n${USAGE}`);
     return 2;
   }
   const timeoutSeconds = values.timeout === undefined ? undefined : Number(values.timeout);
@@ -89,9 +105,38 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`bnlab: --timeout must be a number of seconds greater than 0, got "${values.timeout}"`);
     return 2;
   }
-  const out = values.out ?? path.join(path.dirname(file), `${path.basename(file, '.bnnb')}.executed.bnnb`);
-  if (values.out === undefined) console.error(`bnlab: no --out given: the executed notebook goes beside the input, to ${out} (git ignores *.executed.bnnb)`);
-  return run({ file, out, html: values.html, timeoutSeconds });
+  let code = 0;
+  const checked: { file: string; claims: RunOutcome['claims'] }[] = [];
+  for (const each of files) {
+    const out = values.out ?? path.join(path.dirname(each), `${path.basename(each, '.bnnb')}.executed.bnnb`);
+    if (values.out === undefined) console.error(`bnlab: no --out given: the executed notebook goes beside the input, to ${out} (git ignores *.executed.bnnb)`);
+    if (files.length > 1) console.error(`${each}:`);
+    const outcome = await run({ file: each, out, html: values.html, timeoutSeconds });
+    code = Math.max(code, outcome.code);
+    checked.push({ file: each, claims: outcome.claims });
+  }
+  if (values.check) {
+    console.log(claimsReport(checked));
+    const failed = checked.flatMap((c) => c.claims.flatMap((cell) => cell.claims)).filter((c) => c.holds === false).length;
+    if (failed > 0) {
+      console.error(`bnlab run --check: ${failed} claim${failed === 1 ? '' : 's'} did not hold`);
+      code = Math.max(code, 1);
+    }
+  }
+  return code;
+}
+
+/** The claims of every experiment cell run, as one markdown table per notebook. */
+function claimsReport(checked: { file: string; claims: RunOutcome['claims'] }[]): string {
+  const escape = (text: string): string => text.replace(/\|/g, '\\|');
+  const blocks = checked.map(({ file, claims }) => {
+    const rows = claims.flatMap(({ cell, claims: list }) => list.map((c) => `| ${cell} | ${escape(c.claim)} | ${escape(c.measured)} | ${c.holds === null ? '– not measured' : c.holds ? '✓ holds' : '✗ does not hold'} |`));
+    if (rows.length === 0) return `${file}: no claims declared by its cells`;
+    return [`${file}:`, '', '| cell | claim | measured | holds |', '|---:|---|---|---|', ...rows].join('\n');
+  });
+  const all = checked.flatMap((c) => c.claims.flatMap((cell) => cell.claims));
+  const tally = `${all.filter((c) => c.holds === true).length} of ${all.length} claims hold, ${all.filter((c) => c.holds === false).length} do not, ${all.filter((c) => c.holds === null).length} not measured`;
+  return [...blocks, tally].join('\n\n');
 }
 
 async function exportCell(options: { file: string; cell: number; out?: string; weights: boolean; distributed: boolean; syncBn: boolean }): Promise<number> {
@@ -134,17 +179,17 @@ async function exportCell(options: { file: string; cell: number; out?: string; w
   }
 }
 
-async function run(options: RunOptions): Promise<number> {
+async function run(options: RunOptions): Promise<RunOutcome> {
   if (!existsSync(options.file)) {
     console.error(`bnlab: ${options.file}: no such file`);
-    return 2;
+    return { code: 2, claims: [] };
   }
   let notebook: BnnbNotebook;
   try {
     notebook = parseBnnb(readFileSync(options.file, 'utf8'));
   } catch (error) {
     console.error(`bnlab: ${options.file}: ${(error as Error).message}`);
-    return 2;
+    return { code: 2, claims: [] };
   }
 
   const session = new KernelSession({ workerPath: path.join(__dirname, 'kernel-worker.js') });
@@ -160,7 +205,19 @@ async function run(options: RunOptions): Promise<number> {
     writeFileSync(options.html, renderReport(notebook, path.basename(options.file), readReportScript()));
     console.error(`wrote ${options.html}`);
   }
-  return failed ? 1 : 0;
+  return { code: failed ? 1 : 0, claims: cellClaims(notebook) };
+}
+
+/** The claims tables in each code cell's markdown outputs (cells numbered from 1, as the lab's messages do). */
+function cellClaims(notebook: BnnbNotebook): RunOutcome['claims'] {
+  return notebook.cells.flatMap((cell, index) => {
+    if (cell.kind !== 'code') return [];
+    // A plot carries the summary as its text fallback too: read each distinct markdown text once.
+    const texts = new Set(cell.outputs.flatMap((output) => output.items).filter((item) => item.mime === 'text/markdown').map((item) => String(item.data)));
+    const claims = [...texts].flatMap((text) => readClaimsTables(text));
+    const unique = claims.filter((c, i) => claims.findIndex((d) => d.claim === c.claim && d.measured === c.measured) === i);
+    return unique.length > 0 ? [{ cell: index + 1, claims: unique }] : [];
+  });
 }
 
 /** Runs the code cells in order; returns whether one failed (the cells after it are left unrun). */

@@ -1,6 +1,7 @@
 /** What an experiment is: an id, words for people, typed parameters, and a run function on the engine. */
 import type { data } from '../engine';
 import type { PlotPayload } from '../shared/payload';
+import type { ClaimResult } from './claims';
 import type { ParamSpecs, ParamValues } from './params';
 import type { TrainingRecorder } from './training';
 
@@ -8,6 +9,8 @@ import type { TrainingRecorder } from './training';
 export interface ExperimentResult {
   plots: PlotPayload[];
   markdown: string;
+  /** The experiment's declared claims, evaluated on this run (also a table at the end of `markdown`). */
+  claims?: ClaimResult[];
 }
 
 /** Where a long run is: shown live in the cell (and on the headless runner's progress bar). */

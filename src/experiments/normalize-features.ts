@@ -5,6 +5,7 @@
  */
 import { Generator, nn, tensor } from '../engine';
 import type { Distribution } from '../shared/payload';
+import { checkClaims, claimsTable, type Claim } from './claims';
 import { defineExperiment } from './experiment';
 import { columns, distributionComparison } from './summaries';
 
@@ -57,7 +58,8 @@ export const normalizeFeatures = defineExperiment({
       sharedStages: [1],
     });
     const summaries = plot.plot.rows.map(({ label, distributions: [before, after] }) => ({ label, before: before!, after: after! }));
-    return { plots: [plot], markdown: summaryTable(summaries, batchSize, eps) };
+    const markdown = summaryTable(summaries, batchSize, eps);
+    return { plots: [plot], markdown, claims: checkClaims(normalizeClaims, { rows: summaries, eps }) };
   },
 });
 
@@ -81,6 +83,27 @@ interface FeatureSummary {
   after: Distribution;
 }
 
+/** Largest |mean| after, and largest |std after − √(var / (var + eps))| over the features. */
+function worstDeviations(rows: FeatureSummary[], eps: number): { mean: number; std: number } {
+  return {
+    mean: Math.max(...rows.map(({ after }) => Math.abs(after.moments.mean))),
+    std: Math.max(...rows.map(({ before, after }) => Math.abs(after.moments.std - Math.sqrt(before.moments.std ** 2 / (before.moments.std ** 2 + eps))))),
+  };
+}
+
+const MEAN_TOLERANCE = 1e-4;
+const STD_TOLERANCE = 1e-3;
+
+const normalizeClaims: Claim<{ rows: FeatureSummary[]; eps: number }>[] = [
+  {
+    claim: `BatchNorm standardizes each feature with its batch statistics, whatever its scale (Ioffe & Szegedy 2015, Alg. 1): mean 0 (within ${MEAN_TOLERANCE}) and standard deviation √(var / (var + eps)) (within ${STD_TOLERANCE}), which is 1 when var ≫ eps`,
+    check: ({ rows, eps }) => {
+      const worst = worstDeviations(rows, eps);
+      return { measured: `largest |mean| ${formatStat(worst.mean)}, largest |std − √(var / (var + eps))| ${formatStat(worst.std)} over ${rows.length} features`, holds: worst.mean <= MEAN_TOLERANCE && worst.std <= STD_TOLERANCE };
+    },
+  },
+];
+
 function summaryTable(rows: FeatureSummary[], batchSize: number, eps: number): string {
   const lines = [
     `**BatchNorm1d** (training mode, eps = ${formatNumber(eps)}) over a batch of ${batchSize}: per-feature mean and standard deviation (population).`,
@@ -95,16 +118,20 @@ function summaryTable(rows: FeatureSummary[], batchSize: number, eps: number): s
   ];
   // A feature whose variance is not large against eps is divided by about √eps instead: say so, with numbers.
   const damped = rows.filter(({ before }) => before.moments.std ** 2 < 10 * eps);
+  const centred = worstDeviations(rows, eps).mean <= MEAN_TOLERANCE;
+  const meanWords = centred ? 'Every feature comes out with mean ≈ 0' : `Not every feature comes out centred: the largest |mean| after is ${formatStat(worstDeviations(rows, eps).mean)}`;
   if (damped.length === 0) {
-    lines.push('Every feature comes out with mean ≈ 0 and standard deviation ≈ 1, whatever its scale.');
+    const unit = rows.every(({ after }) => Math.abs(after.moments.std - 1) < 0.01);
+    lines.push(`${meanWords}${unit ? ' and standard deviation ≈ 1, whatever its scale' : ''}.`);
   } else {
     lines.push(
-      'Every feature comes out with mean ≈ 0. ' +
+      `${meanWords}. ` +
         damped
           .map(({ label, before, after }) => `${label} has variance ${formatStat(before.moments.std ** 2)}, not large against eps = ${formatNumber(eps)}, so its standard deviation after is ${formatStat(after.moments.std)} = √(var / (var + eps)), not 1`)
           .join('; ') +
         '. Try a smaller eps to see it reach 1.',
     );
   }
+  lines.push('', claimsTable(checkClaims(normalizeClaims, { rows, eps })));
   return lines.join('\n');
 }

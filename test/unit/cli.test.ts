@@ -38,8 +38,11 @@ describe('bnlab run (headless runner)', () => {
       const before = readFileSync(input, 'utf8');
       const out = path.join(tmp, sample);
       const html = path.join(tmp, `${sample}.html`);
-      const { status, stderr } = bnlab('run', input, '--out', out, '--html', html);
-      assert.equal(status, 0, stderr);
+      const { status, stderr, stdout } = bnlab('run', input, '--out', out, '--html', html, '--check');
+      assert.equal(status, 0, `${stderr}\n${stdout}`);
+      // The sample's claims hold on its own seeds, and the check prints them.
+      assert.match(stdout, /\| cell \| claim \| measured \| holds \|/);
+      assert.match(stdout, /(\d+) of \1 claims hold, 0 do not/);
       assert.equal(readFileSync(input, 'utf8'), before, 'the input is not modified');
       const executed = parseBnnb(readFileSync(out, 'utf8'));
       const code = executed.cells.filter((cell) => cell.kind === 'code');
@@ -77,6 +80,45 @@ describe('bnlab run (headless runner)', () => {
     assert.equal(executed.cells[0]!.execution?.success, true);
     assert.equal(executed.cells[1]!.execution?.success, false);
     assert.equal(executed.cells[2]!.execution, undefined, 'the third cell is left unrun');
+  });
+
+  it('checks the claims on more seeds than the samples use (the fast experiments)', () => {
+    // Other base seeds and more of them than samples 01, 03, 07, 08 and 10 use; the long experiments
+    // (02, 04, 05, 06, 09) are checked on other seeds in docs/experiments/*.md instead.
+    const file = notebook('more-seeds.bnnb', [
+      ['bnlab', 'experiment: normalize-features\nseed: 7'],
+      ['bnlab', 'experiment: feature-scales-training\nseeds: 5\nseed: 3'],
+      ['bnlab', 'experiment: learning-rate-sweep\nlrMin: 0.01\nlrMax: 10\npointsPerDecade: 1\nseeds: 4\nseed: 2'],
+      ['bnlab', 'experiment: inference-statistics\nseeds: 5\nseed: 3'],
+      ['bnlab', 'experiment: regularization\nseeds: 5\nseed: 3'],
+      ['bnlab', 'experiment: normalization-axes\nseed: 3'],
+    ]);
+    const { status, stderr, stdout } = bnlab('run', file, '--check');
+    assert.equal(status, 0, `${stderr}\n${stdout}`);
+    assert.match(stdout, /12 of 12 claims hold, 0 do not, 0 not measured/);
+    assert.match(stdout, /\| 3 \| Without BatchNorm, high rates fail .* \| 8 of 8 runs at lr 1 and 10 failed/);
+  });
+
+  it('exits 1 when a declared claim does not hold, and says which', () => {
+    // Features all on one scale: the raw features train as well as BatchNorm's, so "BatchNorm beats them by 20 points" fails.
+    const file = notebook('claim-fails.bnnb', [['bnlab', 'experiment: feature-scales-training\nfeatures:\n  - [-1, 1]\n  - [-1, 1]\nsteps: 400\nseeds: 1\nhiddenBatchNorm: false']]);
+    const { status, stderr, stdout } = bnlab('run', file, '--check');
+    assert.equal(status, 1, stdout);
+    assert.match(stdout, /\| 1 \| Standardizing the features lets gradient descent learn .* \| ✗ does not hold \|/);
+    assert.match(stdout, /\| 1 \| Normalization has to see the features themselves.* \| hiddenBatchNorm is off \| – not measured \|/);
+    assert.match(stderr, /bnlab run --check: \d claims? did not hold/);
+    // Without --check the same run succeeds: the claims are reported in the summary, not enforced.
+    assert.equal(bnlab('run', file).status, 0);
+  });
+
+  it('runs several notebooks, each written beside its input, and refuses --out for several', () => {
+    const a = notebook('several-a.bnnb', [['bnlab', 'experiment: normalize-features']]);
+    const b = notebook('several-b.bnnb', [['bnlab', 'experiment: normalization-axes']]);
+    const { status, stdout } = bnlab('run', a, b, '--check');
+    assert.equal(status, 0);
+    assert.ok(existsSync(path.join(tmp, 'several-a.executed.bnnb')) && existsSync(path.join(tmp, 'several-b.executed.bnnb')));
+    assert.match(stdout, /several-a\.bnnb:[\s\S]*several-b\.bnnb:[\s\S]*2 of 2 claims hold/);
+    assert.equal(bnlab('run', a, b, '--out', path.join(tmp, 'x.bnnb')).status, 2);
   });
 
   it('refuses a broken notebook with its reason, writes nothing, and exits 2', () => {

@@ -7,14 +7,17 @@
 import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
+import { signed } from '../numbers';
 import { BatchSampler, buildMlp, NORM_NAMES } from '../training';
-import { ClassBatchSampler, compare, evaluate, mean, meanCurve, pct, pctWithRange, pp, recordSteps, seedParam, seedsParam, trainLoop, verdict } from './common';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { accuracyResolution, describeEffect, effectNumbers, pairedEffect, twoSidedEffect } from '../effects';
+import { ClassBatchSampler, evaluate, mean, meanCurve, pct, pctWithRange, pp, recordSteps, seedParam, seedsParam, trainLoop } from './common';
 
 const BRN = 'Batch Renorm';
 const ARMS = [NORM_NAMES.batch, BRN] as const;
 type ArmName = (typeof ARMS)[number];
 
-interface Run {
+export interface Run {
   arm: ArmName;
   /** 10 for i.i.d. batches, else the number of classes in every batch. */
   classes: number;
@@ -112,7 +115,6 @@ export const batchRenorm = defineExperiment({
       }
     }
 
-    const finals = (run: Run): number[] => run.testAcc.map((c) => (c.length === run.steps.length ? c.at(-1)! : NaN));
     const panel = (classes: number): TrainingCurvesPlot => {
       const curves: Curve[] = runs
         .filter((r) => r.classes === classes)
@@ -149,7 +151,7 @@ export const batchRenorm = defineExperiment({
               .sort((a, b) => a - b)
               .map((classes) => {
                 const run = runs.find((r) => r.arm === arm && r.classes === classes)!;
-                const values = finals(run);
+                const values = finalsOf(run);
                 const ok = values.filter(Number.isFinite).map((v) => 100 * v);
                 return { x: classes, values: ok, ...(ok.length < values.length ? { diverged: values.length - ok.length, reason: 'training diverged' } : {}) };
               }),
@@ -157,7 +159,7 @@ export const batchRenorm = defineExperiment({
         },
       },
     ];
-    return { plots, markdown: summary(runs, finals, params) };
+    return { plots, markdown: summary(runs, params), claims: checkClaims(renormClaims, renormResults(runs, params)) };
   },
 });
 
@@ -165,48 +167,105 @@ function describe(classes: number): string {
   return classes === 10 ? 'i.i.d. batches' : `${classes}-class batches`;
 }
 
-function summary(runs: Run[], finals: (run: Run) => number[], params: { classesPerBatch: number; seeds: number; steps: number; batchSize: number }): string {
+/** Final test accuracy per seed (NaN where the run diverged before its last record). */
+export function finalsOf(run: Run): number[] {
+  return run.testAcc.map((c) => (c.length === run.steps.length ? c.at(-1)! : NaN));
+}
+
+export interface RenormResults {
+  classes: number;
+  testSize: number;
+  bn: { iid: number[]; non: number[] };
+  brn: { iid: number[]; non: number[] };
+  /** Batch Renorm's mean |d| and |r − 1| at the last step, first layer, per seed. */
+  d: { iid: number[]; non: number[] };
+  r: { iid: number[]; non: number[] };
+}
+
+export function renormResults(runs: Run[], params: { classesPerBatch: number; testSize: number }): RenormResults {
   const get = (arm: ArmName, classes: number): Run => runs.find((r) => r.arm === arm && r.classes === classes)!;
   const k = params.classesPerBatch;
-  const bnIid = finals(get(NORM_NAMES.batch, 10));
-  const bnNon = finals(get(NORM_NAMES.batch, k));
-  const brnIid = finals(get(BRN, 10));
-  const brnNon = finals(get(BRN, k));
+  return {
+    classes: k,
+    testSize: params.testSize,
+    bn: { iid: finalsOf(get(NORM_NAMES.batch, 10)), non: finalsOf(get(NORM_NAMES.batch, k)) },
+    brn: { iid: finalsOf(get(BRN, 10)), non: finalsOf(get(BRN, k)) },
+    d: { iid: get(BRN, 10).finalD, non: get(BRN, k).finalD },
+    r: { iid: get(BRN, 10).finalR, non: get(BRN, k).finalR },
+  };
+}
+
+function accuracyChange(r: RenormResults, a: number[], b: number[], direction: 1 | -1 = 1) {
+  return pairedEffect(a, b, { direction, resolution: accuracyResolution(mean(a.filter(Number.isFinite)), mean(b.filter(Number.isFinite)), r.testSize) });
+}
+
+export const renormClaims: Claim<RenormResults>[] = [
+  {
+    claim: 'Non-i.i.d. minibatches hurt BatchNorm at inference (Ioffe 2017, §4.3): with few-class batches its eval-mode accuracy is ≥ 3 points below i.i.d. in every seed',
+    check: (r) => {
+      if (r.classes === 10) return { measured: 'classesPerBatch is 10 (i.i.d.)', holds: undefined };
+      const e = pairedEffect(r.bn.iid, r.bn.non, { direction: -1 });
+      const every = everySeed(e.diffs, (d) => d <= -0.03);
+      return { measured: `BatchNorm, ${r.classes}-class − i.i.d.: ${effectNumbers(e)}; ≤ −3 pp in ${every.words}`, holds: every.holds && e.diffs.length === r.bn.iid.length };
+    },
+  },
+  {
+    claim: 'Batch Renormalization recovers part of it (Ioffe 2017, §4.3): on the same few-class batches it beats BatchNorm in every seed',
+    check: (r) => {
+      if (r.classes === 10) return { measured: 'classesPerBatch is 10 (i.i.d.)', holds: undefined };
+      const e = pairedEffect(r.bn.non, r.brn.non);
+      const every = everySeed(e.diffs, (d) => d > 0);
+      return { measured: `Batch Renorm − BatchNorm, ${r.classes}-class batches: ${effectNumbers(e)}; > 0 in ${every.words}`, holds: every.holds && e.diffs.length === r.bn.non.length };
+    },
+  },
+];
+
+export function summary(runs: Run[], params: { classesPerBatch: number; seeds: number; steps: number; batchSize: number; testSize: number }): string {
+  const r = renormResults(runs, params);
+  const k = params.classesPerBatch;
+  const drop = accuracyChange(r, r.bn.iid, r.bn.non, -1);
+  const gain = accuracyChange(r, r.bn.non, r.brn.non);
+  const iidDiff = twoSidedEffect(r.bn.iid, r.brn.iid, accuracyResolution(mean(r.bn.iid.filter(Number.isFinite)), mean(r.brn.iid.filter(Number.isFinite)), r.testSize));
   const lines = [
-    `${params.steps.toLocaleString('en-US')} steps of ${params.batchSize}, ${params.seeds} seed${params.seeds > 1 ? 's' : ''}. Final test accuracy at inference (eval mode):`,
+    `${params.steps.toLocaleString('en-US')} steps of ${params.batchSize}, ${params.seeds} seed${params.seeds > 1 ? 's' : ''}. Final test accuracy at inference (eval mode, ${params.testSize.toLocaleString('en-US')} held-out digits):`,
     '',
     `| norm | i.i.d. batches | ${k}-class batches | change |`,
     '|---|---:|---:|---:|',
-    `| ${NORM_NAMES.batch} | ${pctWithRange(bnIid)} | ${pctWithRange(bnNon)} | ${pp(compare(bnIid, bnNon).meanDiff)} |`,
-    `| ${BRN} | ${pctWithRange(brnIid)} | ${pctWithRange(brnNon)} | ${pp(compare(brnIid, brnNon).meanDiff)} |`,
+    `| ${NORM_NAMES.batch} | ${pctWithRange(r.bn.iid)} | ${pctWithRange(r.bn.non)} | ${pp(drop.mean)} |`,
+    `| ${BRN} | ${pctWithRange(r.brn.iid)} | ${pctWithRange(r.brn.non)} | ${pp(accuracyChange(r, r.brn.iid, r.brn.non, -1).mean)} |`,
     '',
+    `With ${k}-class batches BatchNorm’s accuracy at inference changes by ${describeEffect(drop)}. ` +
+      `Batch Renorm on the same batches reaches ${pct(mean(r.brn.non.filter(Number.isFinite)))}: against BatchNorm ${describeEffect(gain)}. ` +
+      `With i.i.d. batches Batch Renorm − BatchNorm is ${describeEffect(iidDiff)}.`,
   ];
-  const drop = compare(bnIid, bnNon);
-  const gain = compare(bnNon, brnNon);
-  const iidDiff = compare(bnIid, brnIid);
-  lines.push(
-    `With ${k}-class batches BatchNorm’s accuracy at inference changes by ${pp(drop.meanDiff)}, ${verdict(drop, params.seeds)}. ` +
-      `Batch Renorm on the same batches reaches ${pct(mean(brnNon))}: ${pp(gain.meanDiff)} against BatchNorm, ${verdict(gain, params.seeds)}. ` +
-      `With i.i.d. batches the two differ by ${pp(iidDiff.meanDiff)}, ${verdict(iidDiff, params.seeds)}.`,
-  );
-  const brn = get(BRN, k);
-  if (brn.finalD.length) {
+  if (r.d.non.length && r.d.iid.length) {
+    const dMore = pairedEffect(r.d.iid, r.d.non);
+    const rMore = pairedEffect(r.r.iid, r.r.non);
+    const both = dMore.verdict === 'clear' && rMore.verdict === 'clear';
+    const neither = dMore.verdict !== 'clear' && rMore.verdict !== 'clear';
     lines.push(
       '',
-      `At the last step of the ${k}-class runs, Batch Renorm’s corrections in the first layer were mean |d| = ${mean(brn.finalD).toFixed(2)} and mean |r − 1| = ${mean(brn.finalR).toFixed(2)} ` +
-        `(i.i.d.: |d| = ${mean(get(BRN, 10).finalD).toFixed(2)}, |r − 1| = ${mean(get(BRN, 10).finalR).toFixed(2)}): the batch statistics of few-class batches are far from the population’s, and r and d correct each batch towards them.`,
+      `At the last step, Batch Renorm’s corrections in the first layer were mean |d| = ${mean(r.d.non).toFixed(2)} and mean |r − 1| = ${mean(r.r.non).toFixed(2)} with ${k}-class batches, ` +
+        `|d| = ${mean(r.d.iid).toFixed(2)} and |r − 1| = ${mean(r.r.iid).toFixed(2)} with i.i.d. batches (${k}-class − i.i.d.: |d| ${effectNumbers(dMore, (x) => signed(x, 2))}, |r − 1| ${effectNumbers(rMore, (x) => signed(x, 2))}). ` +
+        (both
+          ? `Both are larger with ${k}-class batches in every seed: their batch statistics are further from the population’s, and r and d correct each batch towards them.`
+          : neither
+            ? `Neither is clearly larger with ${k}-class batches: here the corrections do not show few-class batch statistics to be further from the population’s.`
+            : `${dMore.verdict === 'clear' ? '|d|' : '|r − 1|'} is larger with ${k}-class batches in every seed, ${dMore.verdict === 'clear' ? '|r − 1|' : '|d|'} not clearly: the few-class batches’ ${dMore.verdict === 'clear' ? 'means' : 'spreads'} are the further from the population’s.`),
     );
   }
-  if (gain.meanDiff <= 0 || drop.meanDiff >= 0) {
-    lines.push('', '**Note:** this run does not show the effect the paper reports (see below); try more steps or seeds before drawing a conclusion.');
+  if (gain.verdict !== 'clear' || drop.verdict !== 'clear') {
+    lines.push('', '**Note:** this run does not clearly show the effect the paper reports (see below); try more steps or seeds before drawing a conclusion.');
   }
-  const diverged = runs.flatMap((r) => r.diverged.map((d) => `${r.arm}, ${describe(r.classes)}, ${d}`));
+  const diverged = runs.flatMap((x) => x.diverged.map((d) => `${x.arm}, ${describe(x.classes)}, ${d}`));
   if (diverged.length) lines.push('', `Diverged: ${diverged.join('; ')}.`);
   lines.push(
     '',
     '**Literature.** Ioffe (2017, §4.3) trains Inception on ImageNet with non-i.i.d. minibatches, in which examples come in small groups of the same class: ' +
       'BatchNorm’s validation accuracy falls well below its i.i.d. result, while Batch Renormalization recovers most of the gap, because it makes the activations computed in training match those computed at inference. ' +
       'Here the batches are far more extreme (a whole batch from only a few classes), the network is a small MLP, and the runs are short.',
+    '',
+    claimsTable(checkClaims(renormClaims, r)),
   );
   return lines.join('\n');
 }

@@ -8,8 +8,9 @@ import type { ExperimentContext } from '../experiment';
 import type { IntegerParam } from '../params';
 import { evaluate, runSteps, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
-import { mean, pct } from '../numbers';
-export { mean, pct };
+import { accuracyResolution, twoSidedEffect, verdictWords, type Effect } from '../effects';
+import { fixed, mean, pct, pp, sampleStd } from '../numbers';
+export { fixed, mean, pct, pp, sampleStd };
 
 export const seedParam = (what = 'the data split, the initial weights and the batch order'): IntegerParam => ({
   kind: 'integer',
@@ -27,23 +28,8 @@ export const seedsParam = (defaultSeeds = 3): IntegerParam => ({
   description: 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.',
 });
 
-/** Sample standard deviation (n − 1); 0 for a single value. */
-export function sampleStd(values: readonly number[]): number {
-  if (values.length < 2) return 0;
-  const m = mean(values);
-  return Math.sqrt(values.reduce((a, b) => a + (b - m) ** 2, 0) / (values.length - 1));
-}
-
 export function minMax(values: readonly number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
-}
-
-/** Percentage points with a sign, e.g. 0.012 → "+1.2 pp". */
-export function pp(x: number, digits = 1): string {
-  if (!Number.isFinite(x)) return 'n/a';
-  const text = Math.abs(100 * x).toFixed(digits);
-  if (Number(text) === 0) return `${text} pp`;
-  return `${x > 0 ? '+' : '−'}${text} pp`;
 }
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" */
@@ -55,42 +41,18 @@ export function pctWithRange(values: readonly number[]): string {
   return `${pct(mean(finite))} (${finite.length} seeds: ${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)} %)`;
 }
 
-export interface Comparison {
-  /** Mean of b − a, paired by seed. */
-  meanDiff: number;
-  /** Range of the paired differences. */
-  diffRange: [number, number];
-  /** Every seed's difference has the same sign (and none is 0). */
-  consistentSign: boolean;
-  /** The ranges of a and b over seeds do not overlap. */
-  separated: boolean;
-  /** |mean difference| is larger than twice the larger of the two seed standard deviations. */
-  beyondSpread: boolean;
+/**
+ * Compares b against a over seeds (paired by index) with no expected direction, by the rule of
+ * ../effects.ts; with `testSize`, a difference of accuracies must also beat the test set's sampling error.
+ */
+export function compare(a: readonly number[], b: readonly number[], testSize?: number): Effect {
+  const finite = (v: readonly number[]): number[] => v.filter(Number.isFinite);
+  return twoSidedEffect(a, b, testSize === undefined ? 0 : accuracyResolution(mean(finite(a)), mean(finite(b)), testSize));
 }
 
-/** Compares b against a over seeds (paired by index), in the terms the summaries use. */
-export function compare(a: readonly number[], b: readonly number[]): Comparison {
-  const n = Math.min(a.length, b.length);
-  const diffs = Array.from({ length: n }, (_, i) => b[i]! - a[i]!).filter(Number.isFinite);
-  const [aLo, aHi] = minMax(a.filter(Number.isFinite));
-  const [bLo, bHi] = minMax(b.filter(Number.isFinite));
-  const meanDiff = mean(diffs);
-  const spread = Math.max(sampleStd(a.filter(Number.isFinite)), sampleStd(b.filter(Number.isFinite)));
-  return {
-    meanDiff,
-    diffRange: diffs.length ? minMax(diffs) : [NaN, NaN],
-    consistentSign: diffs.length > 0 && (diffs.every((d) => d > 0) || diffs.every((d) => d < 0)),
-    separated: aHi < bLo || bHi < aLo,
-    beyondSpread: diffs.length > 1 && Math.abs(meanDiff) > 2 * spread,
-  };
-}
-
-/** One sentence on whether a difference stands out from the seed-to-seed spread. */
-export function verdict(c: Comparison, seeds: number): string {
-  if (seeds < 2) return 'with one seed there is no spread to compare against (use more seeds)';
-  if (c.separated) return `larger than the seed spread: the ranges over the ${seeds} seeds do not overlap`;
-  if (c.consistentSign) return `the same sign for all ${seeds} seeds, but the ranges over seeds overlap, so not clearly beyond the seed spread`;
-  return 'within the seed spread: the sign changes from seed to seed';
+/** Whether a difference stands out from the seed noise, in words (../effects.ts's verdict). */
+export function verdict(effect: Effect): string {
+  return verdictWords(effect).replace('a clear effect', 'a clear difference').replace('the opposite of the expected direction', 'a clear difference');
 }
 
 /** Averages per-seed curves recorded at the same steps (seeds that stopped early are left out where they end). */

@@ -7,12 +7,14 @@
  */
 import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload } from '../../shared/payload';
+import { checkClaims, claimsTable, type Claim } from '../claims';
+import { effectNumbers } from '../effects';
 import { defineExperiment } from '../experiment';
 import { distributionComparison } from '../summaries';
 import { BatchSampler, buildMlp, type Activation } from '../training';
-import { compare, evaluate, mean, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict } from './common';
+import { compare, evaluate, fixed, mean, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict } from './common';
 
-interface Arm {
+export interface Arm {
   name: string;
   placement: 'before-activation' | 'after-activation';
   affine: boolean;
@@ -25,7 +27,7 @@ const ARMS: Arm[] = [
   { name: 'BN after activation, no γ/β', placement: 'after-activation', affine: false },
 ];
 
-interface Runs {
+export interface Runs {
   arm: Arm;
   steps: number[];
   testAcc: number[][];
@@ -188,11 +190,28 @@ export const gammaBetaPlacement = defineExperiment({
         },
       });
     }
-    return { plots, markdown: summary(runs, params) };
+    return { plots, markdown: summary(runs, params), claims: checkClaims(gammaClaims, runs) };
   },
 });
 
-function summary(runs: Runs[], params: { activation: string; seeds: number; steps: number }): string {
+/** Mean |γ − 1| over the units of the first layer (pooled over seeds): how far training moved the scale from its start. */
+function gammaMove(run: Runs): number {
+  const g = run.gamma[0] ?? [];
+  return g.length ? mean(g.map((v) => Math.abs(v - 1))) : NaN;
+}
+
+/** Claims over the arms (BN before, BN after, each without γ/β). */
+export const gammaClaims: Claim<Runs[]>[] = [
+  {
+    claim: 'The network uses the learned scale (Ioffe & Szegedy 2015, §3: γ and β can undo the normalization where that helps): with BN before the activation, mean |γ − 1| over layer 1’s units exceeds 0.05 after training',
+    check: (runs) => {
+      const move = gammaMove(runs[0]!);
+      return { measured: `mean |γ − 1| = ${fixed(move, 3)} over ${runs[0]!.gamma[0]?.length ?? 0} units (pooled over seeds)`, holds: Number.isFinite(move) ? move > 0.05 : undefined };
+    },
+  },
+];
+
+export function summary(runs: Runs[], params: { activation: string; seeds: number; steps: number; testSize: number }): string {
   const finals = runs.map((r) => r.testAcc.map((c) => (c.length === r.steps.length ? c.at(-1)! : NaN)));
   const ref = finals[0]!;
   const lines = [
@@ -202,25 +221,27 @@ function summary(runs: Runs[], params: { activation: string; seeds: number; step
     '|---|---:|---|---:|---:|',
   ];
   runs.forEach((run, a) => {
-    const c = compare(ref, finals[a]!);
+    const c = compare(ref, finals[a]!, params.testSize);
     const g = run.gamma[0]!;
     const b = run.beta[0]!;
-    const gText = g.length ? `${mean(g).toFixed(2)} ± ${std(g).toFixed(2)}` : 'fixed at 1';
-    const bText = b.length ? `${mean(b).toFixed(2)} ± ${std(b).toFixed(2)}` : 'fixed at 0';
+    const gText = g.length ? `${fixed(mean(g), 2)} ± ${fixed(std(g), 2)}` : 'fixed at 1';
+    const bText = b.length ? `${fixed(mean(b), 2)} ± ${fixed(std(b), 2)}` : 'fixed at 0';
     const diverged = run.diverged.length ? ` (${run.diverged.length} diverged)` : '';
-    lines.push(`| ${run.arm.name}${diverged} | ${pctWithRange(finals[a]!)} | ${a === 0 ? '—' : `${pp(c.meanDiff)}: ${verdict(c, params.seeds)}`} | ${gText} | ${bText} |`);
+    lines.push(`| ${run.arm.name}${diverged} | ${pctWithRange(finals[a]!)} | ${a === 0 ? '—' : `${pp(c.mean)}: ${verdict(c)}`} | ${gText} | ${bText} |`);
   });
-  const before = compare(finals[2]!, ref);
-  const after = compare(finals[3]!, finals[1]!);
-  const placement = compare(ref, finals[1]!);
+  const before = compare(finals[2]!, ref, params.testSize);
+  const after = compare(finals[3]!, finals[1]!, params.testSize);
+  const placement = compare(ref, finals[1]!, params.testSize);
   lines.push(
     '',
-    `Learned γ and β change the final accuracy by ${pp(before.meanDiff)} with BN before the ${params.activation} (${verdict(before, params.seeds)}) and by ${pp(after.meanDiff)} with BN after it (${verdict(after, params.seeds)}). ` +
-      `Moving BN after the ${params.activation} changes it by ${pp(placement.meanDiff)} (${verdict(placement, params.seeds)}).`,
+    `Learned γ and β change the final accuracy by ${effectNumbers(before)} with BN before the ${params.activation} (${verdict(before)}) and by ${effectNumbers(after)} with BN after it (${verdict(after)}). ` +
+      `Moving BN after the ${params.activation} changes it by ${effectNumbers(placement)} (${verdict(placement)}).`,
     '',
     '**Literature.** Ioffe & Szegedy (2015, §3) add γ and β because “simply normalizing each input of a layer may change what the layer can represent. For instance, normalizing the inputs of a sigmoid would constrain them to the linear regime of the nonlinearity”; ' +
       'with γ = √Var and β = E the normalization can be undone. They normalize x = Wu + b just before the nonlinearity (§3.2), arguing that its distribution is “more likely to have a symmetric, non-sparse distribution, that is more Gaussian”. ' +
       'Later practice also puts BN after the nonlinearity, with mixed reports; on a small MLP the differences are often within a point or two, so read them against the seed ranges above.',
+    '',
+    claimsTable(checkClaims(gammaClaims, runs)),
   );
   return lines.join('\n');
 }

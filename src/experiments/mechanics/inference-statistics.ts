@@ -7,10 +7,15 @@
 import { Generator, nn, noGrad, type Tensor } from '../../engine';
 import { defineExperiment } from '../experiment';
 import { buildMlp, trainClassifier, type LabelledSet } from '../training';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { accuracyResolution, effectNumbers, pairedEffect } from '../effects';
+import { ppAgainst } from '../numbers';
 import { evaluate, mean, minMax, pct, pctWithRange, pp, rows, seedParam, seedsParam } from './common';
 import type { PlotPayload, SweepArm } from '../../shared/payload';
 
-const TEST_BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128, 256, 1024];
+export const TEST_BATCH_SIZES = [2, 4, 8, 16, 32, 64, 128, 256, 1024];
+/** Train mode counts as matching eval mode within this many points (as a fraction). */
+const CLOSE = 0.005;
 const EVAL_ARM = 'eval mode: running statistics';
 const TRAIN_ARM = 'train mode: test-batch statistics';
 
@@ -38,6 +43,8 @@ export const inferenceStatistics = defineExperiment({
     if (params.trainSize + params.testSize > mnist.length) throw new Error(`trainSize + testSize must be at most ${mnist.length}`);
     const evalAcc: number[] = [];
     const trainModeAcc: number[][] = TEST_BATCH_SIZES.map(() => []);
+    // Eval mode on exactly the digits train mode saw at each batch size (the batches may leave some out).
+    const evalSameAcc: number[][] = TEST_BATCH_SIZES.map(() => []);
     const meanShift: number[][] = TEST_BATCH_SIZES.map(() => []);
     const stdRatio: number[][] = TEST_BATCH_SIZES.map(() => []);
     const diverged: string[] = [];
@@ -69,6 +76,7 @@ export const inferenceStatistics = defineExperiment({
         context.checkInterrupt();
         const probe = trainModeProbe(model, testSet, b, new Generator(seed + 7919));
         trainModeAcc[i]!.push(probe.accuracy);
+        evalSameAcc[i]!.push(evaluate(model, rows(testSet, probe.used)));
         meanShift[i]!.push(probe.meanShift);
         stdRatio[i]!.push(probe.stdDeviation);
         context.progress({ step: i + 1, total: TEST_BATCH_SIZES.length, label: `testing in train mode, seed ${seed}`, metrics: { 'test batch size': b, accuracy: probe.accuracy } });
@@ -111,12 +119,15 @@ export const inferenceStatistics = defineExperiment({
         },
       },
     ];
-    return { plots, markdown: summary(evalAcc, trainModeAcc, meanShift, diverged, params) };
+    const results: InferenceResults = { evalAcc, trainModeAcc, evalSameAcc, meanShift, used: TEST_BATCH_SIZES.map((b) => Math.floor(params.testSize / b) * b) };
+    return { plots, markdown: summary(results, diverged, params), claims: checkClaims(inferenceClaims, results) };
   },
 });
 
 interface Probe {
   accuracy: number;
+  /** The test rows the batches used (floor(n / b) batches of b). */
+  used: Int32Array;
   /** Mean over batches and units of |μ_B − μ| / σ at the first BatchNorm layer. */
   meanShift: number;
   /** Mean over batches and units of |σ_B / σ − 1| there. */
@@ -174,7 +185,7 @@ function trainModeProbe(model: nn.Module, set: LabelledSet, b: number, generator
     m.numBatchesTracked = saved[i]!.tracked;
   });
   model.train();
-  return { accuracy: correct / (batches * b), meanShift: shift / count, stdDeviation: ratio / count };
+  return { accuracy: correct / (batches * b), used: Int32Array.from(order.subarray(0, batches * b)), meanShift: shift / count, stdDeviation: ratio / count };
 }
 
 /** The layer in front of the first BatchNorm (the first Linear of the MLP). */
@@ -185,34 +196,99 @@ function firstBlock(model: nn.Module): { forward: (x: Tensor) => Tensor } {
   return { forward: (x) => layers.slice(0, index).reduce((h, layer) => layer.forward(h), x) };
 }
 
-function summary(evalAcc: number[], trainModeAcc: number[][], meanShift: number[][], diverged: string[], params: { seeds: number }): string {
-  const at = (b: number): number[] => trainModeAcc[TEST_BATCH_SIZES.indexOf(b)]!;
-  const evalMean = mean(evalAcc);
-  const cost = (b: number): string => pp(-mean(at(b).map((v, s) => v - evalAcc[s]!))).replace('+', '');
-  // The smallest test batch whose train-mode accuracy is within 0.5 pp of eval mode for every seed.
-  const closeEnough = TEST_BATCH_SIZES.find((b) => at(b).every((v, s) => Math.abs(v - evalAcc[s]!) <= 0.005));
+/** What the summary and the claims read; per batch size (TEST_BATCH_SIZES), per seed. */
+export interface InferenceResults {
+  /** Eval mode on the whole test set, per seed. */
+  evalAcc: number[];
+  trainModeAcc: number[][];
+  /** Eval mode on the same digits train mode saw at that batch size. */
+  evalSameAcc: number[][];
+  meanShift: number[][];
+  /** Digits used at each batch size. */
+  used: number[];
+}
+
+/** Train mode − eval mode on the same digits, per seed, at batch index i. */
+function diffsAt(r: InferenceResults, i: number): number[] {
+  return r.trainModeAcc[i]!.map((v, s) => v - r.evalSameAcc[i]![s]!);
+}
+
+/**
+ * The smallest test batch from which on train mode is within `close` of eval mode for every seed at
+ * every larger batch size too (not only at the first one that passes).
+ */
+export function closeFrom(r: InferenceResults, close: number): number | undefined {
+  let from: number | undefined;
+  for (let i = TEST_BATCH_SIZES.length - 1; i >= 0; i--) {
+    if (!diffsAt(r, i).every((d) => Math.abs(d) <= close)) break;
+    from = TEST_BATCH_SIZES[i];
+  }
+  return from;
+}
+
+export const inferenceClaims: Claim<InferenceResults>[] = [
+  {
+    claim: 'Inference needs population statistics (Ioffe & Szegedy 2015, §3.1): with test batches of 2, train mode is ≥ 20 points below eval mode in every seed',
+    check: (r) => {
+      const e = pairedEffect(r.evalSameAcc[0]!, r.trainModeAcc[0]!, { direction: -1 });
+      const every = everySeed(e.diffs, (d) => d <= -0.2);
+      return { measured: `train − eval mode at batch ${TEST_BATCH_SIZES[0]}: ${effectNumbers(e)}; ≤ −20 pp in ${every.words}`, holds: every.holds };
+    },
+  },
+  {
+    claim: 'Large batches’ statistics approach the population’s: at the largest test batch, train mode is within the test set’s sampling error of eval mode (on the same digits) in every seed',
+    check: (r) => {
+      const i = TEST_BATCH_SIZES.length - 1;
+      const e = pairedEffect(r.evalSameAcc[i]!, r.trainModeAcc[i]!);
+      const resolution = accuracyResolution(mean(r.evalSameAcc[i]!), mean(r.trainModeAcc[i]!), r.used[i]!);
+      const every = everySeed(e.diffs, (d) => Math.abs(d) <= resolution);
+      return {
+        measured: `batch ${TEST_BATCH_SIZES[i]} (${r.used[i]} digits): ${effectNumbers(e, (x) => ppAgainst(x, [resolution], 2))}; within ±${pp(resolution, 2).replace('+', '')} in ${every.words}`,
+        holds: every.holds,
+      };
+    },
+  },
+  {
+    claim: 'A test batch’s statistics deviate less from the running averages the larger it is (Ioffe 2017): mean |μ_B − μ| / σ falls at every larger batch size',
+    check: (r) => {
+      const shifts = r.meanShift.map((values) => mean(values));
+      const falls = shifts.every((v, i) => i === 0 || v < shifts[i - 1]!);
+      return { measured: shifts.map((v, i) => `${TEST_BATCH_SIZES[i]}: ${v.toFixed(3)}`).join(', '), holds: falls };
+    },
+  },
+];
+
+export function summary(r: InferenceResults, diverged: string[], params: { seeds: number }): string {
+  const index = (b: number): number => TEST_BATCH_SIZES.indexOf(b);
+  const at = (b: number): number[] => r.trainModeAcc[index(b)]!;
+  const cost = (b: number): string => pp(-mean(diffsAt(r, index(b)))).replace('+', '');
+  const closeEnough = closeFrom(r, CLOSE);
+  const partial = TEST_BATCH_SIZES.filter((_, i) => r.used[i]! < r.used[0]!);
   const lines = [
-    `**Eval mode** (running averages, as at inference): test accuracy ${pctWithRange(evalAcc)}, the same whatever the test batch size.`,
+    `**Eval mode** (running averages, as at inference): test accuracy ${pctWithRange(r.evalAcc)}, the same whatever the test batch size.`,
     '',
-    '| test batch size | train mode (test-batch statistics) | vs eval mode | mean \\|μ_B − μ\\| / σ, first layer |',
-    '|---:|---:|---:|---:|',
+    '| test batch size | digits used | train mode (test-batch statistics) | train − eval mode on the same digits | mean \\|μ_B − μ\\| / σ, first layer |',
+    '|---:|---:|---:|---:|---:|',
     ...TEST_BATCH_SIZES.map((b, i) => {
-      const diff = at(b).map((v, s) => v - evalAcc[s]!);
+      const diff = diffsAt(r, i);
       const [lo, hi] = minMax(diff);
-      const diffText = params.seeds > 1 ? `${pp(mean(diff))} (${pp(lo)} to ${pp(hi)})` : pp(mean(diff));
-      return `| ${b} | ${pctWithRange(at(b))} | ${diffText} | ${mean(meanShift[i]!).toFixed(3)} |`;
+      const f = (x: number): string => ppAgainst(x, [CLOSE]);
+      const diffText = params.seeds > 1 ? `${f(mean(diff))} (${f(lo)} to ${f(hi)})` : f(mean(diff));
+      return `| ${b} | ${r.used[i]!.toLocaleString('en-US')} | ${pctWithRange(at(b))} | ${diffText} | ${mean(r.meanShift[i]!).toFixed(3)} |`;
     }),
     '',
     `With test batches of 2, normalizing with the batch’s own statistics costs ${cost(2)} of accuracy ` +
-      `(${pct(mean(at(2)))} instead of ${pct(evalMean)}); with 8, ${cost(8)}. ` +
-      (closeEnough !== undefined
-        ? `From batches of ${closeEnough} on, train mode is within 0.5 pp of eval mode for every seed.`
-        : 'Even the largest test batches stay more than 0.5 pp from eval mode for some seed.') +
-      ' The statistics of a small batch are noisy estimates of the population’s (second plot), so each digit’s normalized activations, and its prediction, depend on the other digits in its batch.',
+      `(${pct(mean(at(2)))} instead of ${pct(mean(r.evalSameAcc[index(2)]!))} in eval mode on the same digits); with 8, ${cost(8)}. ` +
+      (closeEnough === undefined
+        ? `Even at the largest test batches, train mode is more than ${pp(CLOSE).replace('+', '')} from eval mode for some seed (at ${TEST_BATCH_SIZES[TEST_BATCH_SIZES.length - 1]}: ${ppAgainst(mean(diffsAt(r, TEST_BATCH_SIZES.length - 1)), [CLOSE])} on average).`
+        : `From batches of ${closeEnough} on, train mode is within ${pp(CLOSE).replace('+', '')} of eval mode for every seed at every batch size.`) +
+      ' The statistics of a small batch are noisy estimates of the population’s (second plot), so each digit’s normalized activations, and its prediction, depend on the other digits in its batch.' +
+      (partial.length > 0 ? ` (Batches of ${partial.join(', ')} do not divide the test set: the digits left over are left out of both modes there.)` : ''),
     '',
     '**Literature.** Ioffe & Szegedy (2015, §3.1): once the network is trained, the normalization uses population statistics rather than minibatch statistics, so that “the output depends only on the input, deterministically”; the population statistics are moving averages kept during training. ' +
       'Ioffe (2017, §1–2) points out that this makes the activations computed in training differ from those computed at inference, the more so for small or non-i.i.d. training minibatches, and proposes Batch Renormalization (next cell).',
   ];
   if (diverged.length) lines.push('', `Diverged and left out: ${diverged.join('; ')}.`);
+  lines.push('', claimsTable(checkClaims(inferenceClaims, r)));
   return lines.join('\n');
 }

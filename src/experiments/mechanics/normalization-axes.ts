@@ -6,6 +6,7 @@
  */
 import { Generator, nn, noGrad, tensor, type Tensor } from '../../engine';
 import type { HeatmapPlot, PlotPayload } from '../../shared/payload';
+import { checkClaims, claimsTable, type Claim } from '../claims';
 import { defineExperiment } from '../experiment';
 import { NORM_NAMES } from '../training';
 
@@ -215,7 +216,8 @@ export const normalizationAxes = defineExperiment({
         },
       },
     ];
-    return { plots, markdown: summary(normalizers, transforms, results, outputChecks, { N, C, S, G }) };
+    const markdown = summary(normalizers, transforms, results, outputChecks, { N, C, S, G });
+    return { plots, markdown, claims: checkClaims(axesClaims, invarianceMismatches(normalizers, transforms, results)) };
   },
 });
 
@@ -263,6 +265,28 @@ function formatDiff(d: number): string {
   return d === 0 ? '0' : d < 1e-3 ? d.toExponential(1) : d.toPrecision(3);
 }
 
+/** Every (normalizer, transformation) entry whose measured invariance differs from what its sets imply. */
+function invarianceMismatches(normalizers: Normalizer[], transforms: Transform[], results: number[][]): { entries: number; mismatches: string[] } {
+  const mismatches: string[] = [];
+  transforms.forEach((t, r) =>
+    normalizers.forEach((norm, k) => {
+      const d = results[r]![k]!;
+      if (d < INVARIANT !== t.expected[norm.name]) mismatches.push(`${norm.name} under “${t.name}” (max |Δ| = ${formatDiff(d)}, expected ${t.expected[norm.name] ? 'invariant' : 'a change'})`);
+    }),
+  );
+  return { entries: transforms.length * normalizers.length, mismatches };
+}
+
+const axesClaims: Claim<{ entries: number; mismatches: string[] }>[] = [
+  {
+    claim: 'Each normalizer is invariant exactly to the rescalings and shifts constant over its sets (Ba et al. 2016, Table 1; Wu & He 2018, Fig. 2)',
+    check: ({ entries, mismatches }) => ({
+      measured: mismatches.length === 0 ? `all ${entries} entries as expected (✓ below ${INVARIANT})` : `${mismatches.length} of ${entries} entries differ: ${mismatches.join('; ')}`,
+      holds: mismatches.length === 0,
+    }),
+  },
+];
+
 function summary(
   normalizers: Normalizer[],
   transforms: Transform[],
@@ -303,6 +327,8 @@ function summary(
     '',
     '**Literature.** Wu & He (2018, Fig. 2) draw the four as the same normalization over different axes of (N, C, H·W). Ba et al. (2016, Table 1) list the invariances of BatchNorm and LayerNorm: both are invariant to rescaling the weight matrix and the dataset; ' +
       'BatchNorm also to rescaling a single weight vector and re-centering the dataset, LayerNorm to rescaling a single training case. InstanceNorm (Ulyanov et al. 2016) is invariant to all of these, and GroupNorm sits between LayerNorm (G = 1) and InstanceNorm (G = C).',
+    '',
+    claimsTable(checkClaims(axesClaims, invarianceMismatches(normalizers, transforms, results))),
   );
   return lines.join('\n');
 }

@@ -4,10 +4,12 @@
  * were put on wildly different scales (×1000, ×1, ×0.001, an offset of 10,000). From the raw features it
  * does not learn; with a BatchNorm1d on its input it does, about as well as on standardized features.
  */
-import { Generator, nn, tensor } from '../../engine';
+import { Generator, nn, noGrad, tensor, type Tensor } from '../../engine';
 import type { PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type TrainResult } from '../training';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { accuracyResolution, describeEffect, effectNumbers, pairedEffect } from '../effects';
 import { exact, int, mean, num, pct, pctSpread, runContext, seedList } from './common';
 
 const ARM_RAW = NORM_NAMES.none;
@@ -16,10 +18,12 @@ const ARM_STANDARDIZED = 'standardized inputs';
 /** Named so that the renderer's palette gives it a colour far from BatchNorm's blue. */
 const ARM_HIDDEN_BN = 'hidden BatchNorm';
 
-interface Run {
+export interface Run {
   arm: string;
   seed: number;
   result: TrainResult;
+  /** Share of the test examples predicted as the most predicted class: 1 when the network collapsed to one class. */
+  topClassShare: number;
 }
 
 export const featureScalesTraining = defineExperiment({
@@ -88,13 +92,74 @@ export const featureScalesTraining = defineExperiment({
           label: `${arm}, seed ${seed} (run ${runs.length + 1} of ${total})`,
           evalEvery: Math.max(1, Math.floor(params.steps / 100)),
         });
-        runs.push({ arm, seed, result });
+        runs.push({ arm, seed, result, topClassShare: result.diverged ? NaN : topClassShare(model, standardized ? testStd.x : test.x) });
       }
     }
     const ones = test.y.data.reduce((a, b) => a + b, 0) / params.testSize;
-    return { plots: [curvesPlot(runs, params)], markdown: summary(runs, arms, { ...params, majority: Math.max(ones, 1 - ones) }) };
+    const summaryParams = { ...params, majority: Math.max(ones, 1 - ones) };
+    return { plots: [curvesPlot(runs, params)], markdown: summary(runs, arms, summaryParams), claims: checkClaims(featureScalesClaims, { runs, testSize: params.testSize }) };
   },
 });
+
+/** The share of rows of `x` the model (in eval mode) assigns to its most predicted class. */
+function topClassShare(model: nn.Module, x: Tensor): number {
+  model.eval();
+  const logits = noGrad(() => model.forward(x));
+  const [n, classes] = logits.shape as [number, number];
+  const counts = new Array<number>(classes).fill(0);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (logits.data[i * classes + c]! > logits.data[i * classes + best]!) best = c;
+    counts[best]!++;
+  }
+  return Math.max(...counts) / n;
+}
+
+/** A run collapsed when it predicts one class for every test example: its accuracy is the majority share, not learning. */
+export function collapsed(run: Run): boolean {
+  return !run.result.diverged && run.topClassShare === 1;
+}
+
+export interface FeatureScalesResults {
+  runs: Run[];
+  testSize: number;
+}
+
+/** Final test accuracies of an arm, by seed (NaN for a diverged run, so that seeds stay paired). */
+function finalsBySeed(runs: Run[], arm: string): number[] {
+  return runs.filter((r) => r.arm === arm).map((r) => (r.result.diverged ? NaN : r.result.finalTestAccuracy));
+}
+
+/** b − a per seed ≥ `margin` in every seed; a diverged run of `a` counts as chance (50 %). */
+function marginClaim(results: FeatureScalesResults, a: string, b: string, margin: number, direction: 1 | -1): { measured: string; holds: boolean | undefined } {
+  const left = finalsBySeed(results.runs, a).map((v) => (Number.isNaN(v) ? 0.5 : v));
+  const right = finalsBySeed(results.runs, b).map((v) => (Number.isNaN(v) ? 0.5 : v));
+  if (left.length === 0 || right.length === 0) return { measured: `no ${left.length === 0 ? a : b} runs`, holds: undefined };
+  const e = pairedEffect(left, right);
+  const every = everySeed(e.diffs, (d) => direction * d >= margin);
+  return { measured: `${b} − ${a} ${effectNumbers(e)}; ${direction > 0 ? '≥' : '≤'} ${direction > 0 ? '' : '−'}${100 * margin} pp in ${every.words}`, holds: every.holds };
+}
+
+export const featureScalesClaims: Claim<FeatureScalesResults>[] = [
+  {
+    claim: 'Standardizing the features lets gradient descent learn (LeCun et al. 1998; Ioffe & Szegedy 2015): BatchNorm on the input beats the raw features by ≥ 20 points in every seed',
+    check: (r) => marginClaim(r, ARM_RAW, ARM_INPUT_BN, 0.2, 1),
+  },
+  {
+    claim: 'BatchNorm on the input does about what standardizing beforehand does: within 5 points of it in every seed',
+    check: (r) => {
+      const left = finalsBySeed(r.runs, ARM_STANDARDIZED);
+      const right = finalsBySeed(r.runs, ARM_INPUT_BN);
+      const e = pairedEffect(left, right);
+      const every = everySeed(e.diffs, (d) => Math.abs(d) <= 0.05);
+      return { measured: `BatchNorm − standardized ${effectNumbers(e)}; within 5 pp in ${every.words}`, holds: left.length > 0 ? every.holds && e.diffs.length === left.length : undefined };
+    },
+  },
+  {
+    claim: 'Normalization has to see the features themselves: BatchNorm after the hidden Linears (raw inputs) stays ≥ 20 points below BatchNorm on the input in every seed',
+    check: (r) => (r.runs.some((x) => x.arm === ARM_HIDDEN_BN) ? marginClaim(r, ARM_INPUT_BN, ARM_HIDDEN_BN, 0.2, -1) : { measured: 'hiddenBatchNorm is off', holds: undefined }),
+  },
+];
 
 /**
  * `n` examples: z uniform in [-1, 1]^k, label 1 when z₁z₂ + z₃z₄ + … > 0 (an odd last feature pairs with
@@ -157,58 +222,61 @@ function curvesPlot(runs: Run[], params: { steps: number; optimizer: string; lr:
   return { version: 1, plot };
 }
 
-function summary(runs: Run[], arms: string[], params: { features: [number, number][]; steps: number; optimizer: string; lr: number; seeds: number; trainSize: number; testSize: number; majority: number }): string {
+export function summary(runs: Run[], arms: string[], params: { features: [number, number][]; steps: number; optimizer: string; lr: number; seeds: number; trainSize: number; testSize: number; majority: number }): string {
   const finals = new Map(arms.map((arm) => [arm, runs.filter((r) => r.arm === arm && !r.result.diverged).map((r) => r.result.finalTestAccuracy)]));
   const lines = [
     `**A ${params.features.length}-feature, two-class task** (label: z₁z₂ + z₃z₄ + … > 0), features on the ranges ${params.features.map(([a, b]) => `[${exact(a)}, ${exact(b)}]`).join(', ')}; ` +
       `${int(params.trainSize)} training and ${int(params.testSize)} test examples; MLP with two hidden ReLU layers; ` +
-      `${params.optimizer === 'adam' ? 'Adam' : 'SGD with momentum 0.9'}, lr ${num(params.lr)}, ${int(params.steps)} steps; chance is 50 %.`,
+      `${params.optimizer === 'adam' ? 'Adam' : 'SGD with momentum 0.9'}, lr ${num(params.lr)}, ${int(params.steps)} steps; chance is 50 %, and a network that predicts one class for every example scores that class's share (the larger class: ${pct(params.majority)}).`,
     '',
-    '| arm | final test accuracy | final training loss |',
-    '|---|---:|---:|',
+    '| arm | final test accuracy | final training loss | predicts one class for every test example |',
+    '|---|---:|---:|---:|',
   ];
   for (const arm of arms) {
     const mine = runs.filter((r) => r.arm === arm);
     const losses = mine.filter((r) => !r.result.diverged).map((r) => r.result.loss.at(-1)!);
     const diverged = mine.filter((r) => r.result.diverged);
     const divergedText = diverged.length > 0 ? ` (${diverged.length} of ${mine.length} seeds diverged: ${diverged[0]!.result.diverged!.reason})` : '';
-    lines.push(`| ${arm} | ${pctSpread(finals.get(arm)!)}${divergedText} | ${losses.length > 0 ? num(mean(losses)) : '—'} |`);
+    const oneClass = mine.filter(collapsed).length;
+    lines.push(`| ${arm} | ${pctSpread(finals.get(arm)!)}${divergedText} | ${losses.length > 0 ? num(mean(losses)) : '—'} | ${oneClass === 0 ? 'no seed' : mine.length === 1 ? 'its one seed' : `${oneClass} of ${mine.length} seeds`} |`);
   }
   lines.push('');
   const raw = finals.get(ARM_RAW)!;
   const bn = finals.get(ARM_INPUT_BN)!;
   const ref = finals.get(ARM_STANDARDIZED)!;
-  const rawBest = raw.length > 0 ? Math.max(...raw) : 0.5;
-  const bnWorst = bn.length > 0 ? Math.min(...bn) : 0;
   const rawRuns = runs.filter((r) => r.arm === ARM_RAW && !r.result.diverged);
   const rawStart = rawRuns.length > 0 ? mean(rawRuns.map((r) => r.result.loss[0]!)) : NaN;
-  const oneClass = raw.length > 0 && raw.every((a) => Math.abs(a - params.majority) < 0.5 / params.testSize);
+  const rawCollapsed = rawRuns.filter(collapsed);
+  const learned = rawRuns.filter((r) => !collapsed(r));
   const rawWords =
     raw.length === 0
       ? 'diverged in every seed'
-      : `${rawBest < 0.6 ? 'stays near chance' : `reaches at best ${pct(rawBest)}`}` +
-        (Number.isFinite(rawStart) && rawStart > 10 ? ` (its loss averages ${num(rawStart)} over the first ${int(rawRuns[0]!.result.steps[0]!)} steps: the ×1000 feature and the offset make huge pre-activations and huge first updates)` : '') +
-        (oneClass ? `, predicting the same class for every test example (${pct(params.majority)} of them are of the larger class)` : '');
-  if (bn.length > 0 && bnWorst > rawBest + 0.1) {
-    lines.push(
-      `From the raw features the MLP ${rawWords}. With a BatchNorm1d on its input it reaches ${pct(mean(bn))} (worst seed ${pct(bnWorst)}); ` +
-        `${ref.length > 0 ? `on inputs standardized beforehand, ${pct(mean(ref))}` : 'no standardized reference finished'}. ` +
-        'BatchNorm in training mode standardizes each feature with its batch statistics, which is what the network needed.',
-    );
-  } else {
-    lines.push(
-      `In this run BatchNorm on the input does not clearly beat the raw features (worst seed ${pct(bnWorst)} vs best raw seed ${pct(rawBest)}); ` +
-        'the expected picture is raw features near chance and BatchNorm close to the standardized reference.',
-    );
-  }
+      : (rawCollapsed.length === rawRuns.length
+          ? `collapsed to one class in ${rawRuns.length === 1 ? 'its one seed' : `all ${rawRuns.length} seeds`}: it predicts the same class for every test example, so its ${pctSpread(raw)} is the share of the class it predicts, not learning`
+          : (rawCollapsed.length > 0 ? `collapsed to one class in ${rawCollapsed.length} of ${rawRuns.length} seeds (scoring the share of the class they predict); the other seeds reach ${pctSpread(learned.map((r) => r.result.finalTestAccuracy))}` : `reaches ${pctSpread(raw)}`)) +
+        (Number.isFinite(rawStart) && rawStart > 10 ? ` (its loss averages ${num(rawStart)} over the first ${int(rawRuns[0]!.result.steps[0]!)} steps: the ×1000 feature and the offset make huge pre-activations and huge first updates)` : '');
+  const byArm = (arm: string): number[] => runs.filter((r) => r.arm === arm).map((r) => (r.result.diverged ? 0.5 : r.result.finalTestAccuracy));
+  const gain = pairedEffect(byArm(ARM_RAW), byArm(ARM_INPUT_BN), { resolution: accuracyResolution(mean(byArm(ARM_RAW)), mean(byArm(ARM_INPUT_BN)), params.testSize) });
+  lines.push(
+    `From the raw features the MLP ${rawWords}. With a BatchNorm1d on its input it reaches ${bn.length > 0 ? pctSpread(bn) : 'nothing (diverged)'}; ` +
+      `${ref.length > 0 ? `on inputs standardized beforehand, ${pctSpread(ref)}` : 'no standardized reference finished'}. ` +
+      `BatchNorm on the input − raw features (a diverged run counted as chance): ${describeEffect(gain)}. ` +
+      (gain.verdict === 'clear'
+        ? 'BatchNorm in training mode standardizes each feature with its batch statistics, which is what the network needed.'
+        : 'So in this run BatchNorm on the input does not clearly beat the raw features; the expected picture is raw features near chance and BatchNorm close to the standardized reference.'),
+  );
   const hidden = finals.get(ARM_HIDDEN_BN);
   if (hidden) {
-    const hiddenMean = hidden.length > 0 ? mean(hidden) : NaN;
+    const hiddenRuns = runs.filter((r) => r.arm === ARM_HIDDEN_BN);
+    const oneClass = hiddenRuns.filter(collapsed).length;
+    const loss = pairedEffect(byArm(ARM_INPUT_BN), byArm(ARM_HIDDEN_BN), { direction: -1, resolution: accuracyResolution(mean(byArm(ARM_INPUT_BN)), mean(byArm(ARM_HIDDEN_BN)), params.testSize) });
+    const collapseWords = oneClass > 0 ? ` (${oneClass} of ${hiddenRuns.length} seeds collapsed to one class)` : '';
     lines.push(
       '',
-      hidden.length > 0 && hiddenMean < mean(bn) - 0.1
-        ? `BatchNorm after each hidden Linear, with raw inputs, reaches only ${pct(hiddenMean)}: the first Linear mixes the features before BatchNorm sees them, so each mixture is dominated by the ×1000 feature and the offset, and the small features are lost in it. Normalization has to see the features themselves.`
-        : `BatchNorm after each hidden Linear, with raw inputs, reaches ${hidden.length > 0 ? pct(hiddenMean) : 'nothing (diverged)'}.`,
+      `BatchNorm after each hidden Linear, with raw inputs, reaches ${hidden.length > 0 ? pctSpread(hidden) : 'nothing (diverged)'}${collapseWords}; against BatchNorm on the input: ${describeEffect(loss)}. ` +
+        (loss.verdict === 'clear'
+          ? 'The first Linear mixes the features before BatchNorm sees them, so each mixture is dominated by the ×1000 feature and the offset, and the small features are lost in it. Normalization has to see the features themselves.'
+          : 'Here that placement does not clearly do worse than BatchNorm on the input.'),
     );
   }
   lines.push(
@@ -216,6 +284,8 @@ function summary(runs: Run[], arms: string[], params: { features: [number, numbe
     '**Literature.** Standardizing inputs is classic advice for gradient descent (LeCun et al., *Efficient BackProp*, 1998): features on very different scales ' +
       'make the loss surface ill-conditioned, so one learning rate is too large for the large features and too small for the small ones. ' +
       'Ioffe & Szegedy (2015) apply the same standardization inside the network, per minibatch; a BatchNorm on the input layer does it for the raw features.',
+    '',
+    claimsTable(checkClaims(featureScalesClaims, { runs, testSize: params.testSize })),
   );
   return lines.join('\n');
 }

@@ -8,12 +8,14 @@ import { Generator, nn, stats } from '../../engine';
 import type { PercentileArm, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment, type ExperimentContext } from '../experiment';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind } from '../training';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { accuracyResolution, describeEffect, effectNumbers, pairedEffect, type Effect } from '../effects';
 import { accuracyOf, checkpointEvery, column, forwardWithProbe, int, mean, num, pct, pctSpread, runContext, seedList } from './common';
 
 const PERCENTILES = [15, 50, 85];
 const ARMS: NormKind[] = ['none', 'batch'];
 
-interface ArmRun {
+export interface ArmRun {
   arm: string;
   seed: number;
   steps: number[];
@@ -67,11 +69,12 @@ export const internalCovariateShift = defineExperiment({
     return {
       plots: [curvesPlot(runs, params), bandsPlot(runs.filter((r) => r.seed === params.seed), params)],
       markdown: summary(runs, params),
+      claims: checkClaims(icsClaims, icsResults(runs, params)),
     };
   },
 });
 
-interface Params {
+export interface Params {
   steps: number;
   batchSize: number;
   lr: number;
@@ -177,23 +180,34 @@ function round(x: number, digits: number): number {
   return Number(x.toFixed(digits));
 }
 
-/** First checkpoint step at which test accuracy reached `target`, or undefined. */
-function stepsTo(run: ArmRun, target: number): number | undefined {
+/**
+ * Where a run first reached `target` test accuracy, bracketed by the checkpoints around it: accuracy is
+ * only measured at checkpoints, so "between 833 and 1,666" is what the numbers show, not "1,666".
+ */
+export function reachedBetween(run: Pick<ArmRun, 'steps' | 'testAccuracy'>, target: number): { after: number; by: number } | undefined {
   const i = run.testAccuracy.findIndex((a) => a >= target);
-  return i >= 0 ? run.steps[i] : undefined;
+  if (i < 0) return undefined;
+  return { after: i > 0 ? run.steps[i - 1]! : run.steps[i]!, by: run.steps[i]! };
 }
 
-/** The accuracy at the checkpoint nearest to `step`. */
-function accuracyNear(run: ArmRun, step: number): number {
-  let best = 0;
-  run.steps.forEach((s, i) => {
-    if (Math.abs(s - step) < Math.abs(run.steps[best]! - step)) best = i;
-  });
-  return run.testAccuracy[best]!;
+/** The checkpoint step nearest to `step` (the same for every run: they share their checkpoints). */
+export function nearestCheckpoint(steps: readonly number[], step: number): number {
+  return steps.reduce((best, s) => (Math.abs(s - step) < Math.abs(best - step) ? s : best), steps[0] ?? step);
 }
 
-/** How far the percentiles moved: median and 15–85 width at the first checkpoint after `from`, and their ranges. */
-function drift(run: ArmRun): { startMedian: number; endMedian: number; medianRange: [number, number]; startWidth: number; endWidth: number; widthRange: [number, number] } {
+/** The checkpoints of the longest run (a diverged run stops early; the others share these steps). */
+function checkpointSteps(runs: readonly ArmRun[]): number[] {
+  return runs.reduce<number[]>((longest, r) => (r.steps.length > longest.length ? r.steps : longest), []);
+}
+
+/** The accuracy at checkpoint `step`, or undefined when the run has no such checkpoint (it diverged before). */
+function accuracyAt(run: ArmRun, step: number): number | undefined {
+  const i = run.steps.indexOf(step);
+  return i >= 0 ? run.testAccuracy[i] : undefined;
+}
+
+/** How far the percentiles moved over the run: the median's range and the 15–85 width at start and end. */
+export function drift(run: Pick<ArmRun, 'bands'>): { startMedian: number; endMedian: number; medianRange: [number, number]; startWidth: number; endWidth: number; widthRange: [number, number] } {
   const [low, median, high] = run.bands as [number[], number[], number[]];
   const widths = high.map((h, i) => h - low[i]!);
   return {
@@ -206,46 +220,114 @@ function drift(run: ArmRun): { startMedian: number; endMedian: number; medianRan
   };
 }
 
-function summary(runs: ArmRun[], params: Params & { seed: number }): string {
+/** What the summary and the claims read: per-seed values paired by seed (seeds where both arms finished). */
+export interface IcsResults {
+  seeds: number[];
+  testSize: number;
+  /** The checkpoint nearest a tenth of the run, and the last one. */
+  earlyStep: number;
+  finalStep: number;
+  early: { plain: number[]; bn: number[] };
+  final: { plain: number[]; bn: number[] };
+  /** Range moved by the probed unit's median over the run, per seed. */
+  medianMove: { plain: number[]; bn: number[] };
+  /** |log(end width / start width)| of its 15th–85th width, per seed. */
+  widthChange: { plain: number[]; bn: number[] };
+}
+
+export function icsResults(runs: ArmRun[], params: { steps: number; testSize: number }): IcsResults {
+  const checkpoints = checkpointSteps(runs);
+  const earlyStep = nearestCheckpoint(checkpoints, params.steps / 10);
+  const finalStep = nearestCheckpoint(checkpoints, params.steps);
+  const seeds = [...new Set(runs.map((r) => r.seed))].filter((seed) =>
+    ARMS.every((norm) => {
+      const r = runs.find((x) => x.seed === seed && x.arm === NORM_NAMES[norm]);
+      return r !== undefined && !r.diverged && r.steps.includes(earlyStep) && r.steps.includes(finalStep);
+    }),
+  );
+  const of = (norm: NormKind, value: (r: ArmRun) => number): number[] => seeds.map((seed) => value(runs.find((r) => r.seed === seed && r.arm === NORM_NAMES[norm])!));
+  const pair = (value: (r: ArmRun) => number): { plain: number[]; bn: number[] } => ({ plain: of('none', value), bn: of('batch', value) });
+  const move = (r: ArmRun): number => {
+    const d = drift(r);
+    return d.medianRange[1] - d.medianRange[0];
+  };
+  const widthChange = (r: ArmRun): number => {
+    const d = drift(r);
+    return Math.abs(Math.log(d.endWidth / d.startWidth));
+  };
+  return {
+    seeds,
+    testSize: params.testSize,
+    earlyStep,
+    finalStep,
+    early: pair((r) => accuracyAt(r, earlyStep)!),
+    final: pair((r) => accuracyAt(r, finalStep)!),
+    medianMove: pair(move),
+    widthChange: pair(widthChange),
+  };
+}
+
+/** The effect of BatchNorm on test accuracy at a checkpoint, against the test set's resolution. */
+function accuracyEffect(pairs: { plain: number[]; bn: number[] }, testSize: number): Effect {
+  return pairedEffect(pairs.plain, pairs.bn, { resolution: accuracyResolution(mean(pairs.plain), mean(pairs.bn), testSize) });
+}
+
+export const icsClaims: Claim<IcsResults>[] = [
+  {
+    claim: 'BatchNorm learns faster (Ioffe & Szegedy 2015, Fig. 1a): test accuracy at a tenth of the run is higher with it, a clear effect over seeds and the test set',
+    check: (r) => {
+      const e = accuracyEffect(r.early, r.testSize);
+      return { measured: `step ${int(r.earlyStep)}: BatchNorm − no norm ${effectNumbers(e)}`, holds: e.diffs.length > 0 ? e.verdict === 'clear' : undefined };
+    },
+  },
+  {
+    claim: "BatchNorm keeps the sigmoid's input steadier (Fig. 1b, c): its median moves over a smaller range in every seed",
+    check: (r) => {
+      const every = everySeed(r.seeds.map((_, i) => r.medianMove.plain[i]! - r.medianMove.bn[i]!), (d) => d > 0);
+      const perSeed = r.seeds.map((seed, i) => `seed ${seed}: ${num(r.medianMove.bn[i]!)} with, ${num(r.medianMove.plain[i]!)} without`).join('; ');
+      return { measured: `${perSeed} (smaller with BatchNorm in ${every.words})`, holds: r.seeds.length > 0 ? every.holds : undefined };
+    },
+  },
+];
+
+export function summary(runs: ArmRun[], params: Params & { seed: number }): string {
   const lines: string[] = [];
   const seeds = [...new Set(runs.map((r) => r.seed))];
   lines.push(
     `**MNIST, 3 hidden layers of ${params.hidden} sigmoid units**, plain SGD (lr ${num(params.lr)}, batches of ${params.batchSize}), weights from N(0, ${num(params.initStd)}²), ` +
-      `${int(params.steps)} steps, ${seeds.length} seed${seeds.length > 1 ? 's' : ''} per arm; test accuracy on ${int(params.testSize)} held-out digits.`,
+      `${int(params.steps)} steps, ${seeds.length} seed${seeds.length > 1 ? 's' : ''} per arm; test accuracy on ${int(params.testSize)} held-out digits, measured every ${int(checkpointEvery(params.steps, params.checkpoints))} steps.`,
     '',
   );
-  const early = Math.round(params.steps / 10);
-  const mid = Math.round(params.steps / 2);
-  lines.push(`| arm | test accuracy at step ${int(early)} | at step ${int(mid)} | at step ${int(params.steps)} | steps to 90 % (per seed) |`, '|---|---:|---:|---:|---:|');
-  const finals = new Map<string, number[]>();
+  const results = icsResults(runs, params);
+  const checkpoints = checkpointSteps(runs);
+  const mid = nearestCheckpoint(checkpoints, params.steps / 2);
+  const { earlyStep: early, finalStep } = results;
+  lines.push(`| arm | test accuracy at step ${int(early)} | at step ${int(mid)} | at step ${int(finalStep)} | reached 90 % between checkpoints (per seed) |`, '|---|---:|---:|---:|---:|');
   for (const norm of ARMS) {
     const arm = NORM_NAMES[norm];
     const armRuns = runs.filter((r) => r.arm === arm);
-    const finished = armRuns.filter((r) => !r.diverged);
-    const at = (step: number): string => pctSpread(finished.map((r) => accuracyNear(r, step)));
-    const reach = armRuns.map((r) => stepsTo(r, 0.9));
-    const reachText = reach.every((s) => s !== undefined) ? reach.map((s) => int(s!)).join(', ') : reach.map((s) => (s === undefined ? 'not reached' : int(s))).join(', ');
-    finals.set(arm, finished.map((r) => r.testAccuracy.at(-1)!));
-    lines.push(`| ${arm} | ${at(early)} | ${at(mid)} | ${at(params.steps)} | ${reachText} |`);
+    const at = (step: number): string => pctSpread(armRuns.map((r) => accuracyAt(r, step)).filter((a): a is number => a !== undefined));
+    const reach = armRuns
+      .map((r) => reachedBetween(r, 0.9))
+      .map((b) => (b === undefined ? 'not reached' : b.after === b.by ? `by ${int(b.by)}` : `${int(b.after)}–${int(b.by)}`))
+      .join(', ');
+    lines.push(`| ${arm} | ${at(early)} | ${at(mid)} | ${at(finalStep)} | ${reach} |`);
     for (const r of armRuns.filter((r) => r.diverged)) lines.push(`| ${arm}, seed ${r.seed} | ${r.diverged!.reason} | | | |`);
   }
   lines.push('');
 
-  const bn = finals.get(NORM_NAMES.batch) ?? [];
-  const plain = finals.get(NORM_NAMES.none) ?? [];
-  const bnEarly = runs.filter((r) => r.arm === NORM_NAMES.batch && !r.diverged).map((r) => accuracyNear(r, early));
-  const plainEarly = runs.filter((r) => r.arm === NORM_NAMES.none && !r.diverged).map((r) => accuracyNear(r, early));
-  if (bn.length > 0 && plain.length > 0) {
-    const faster = mean(bnEarly) > mean(plainEarly);
-    const finalOf = (arm: string, seed: number): number | undefined => runs.find((r) => r.arm === arm && r.seed === seed && !r.diverged)?.testAccuracy.at(-1);
-    const paired = seeds.filter((seed) => finalOf(NORM_NAMES.batch, seed) !== undefined && finalOf(NORM_NAMES.none, seed) !== undefined);
-    const bnWins = paired.filter((seed) => finalOf(NORM_NAMES.batch, seed)! > finalOf(NORM_NAMES.none, seed)!).length;
-    const seedWords = paired.length > 1 ? ` (higher in ${bnWins} of ${paired.length} seeds)` : '';
+  if (results.seeds.length > 0) {
+    const faster = accuracyEffect(results.early, results.testSize);
+    const ends = accuracyEffect(results.final, results.testSize);
+    const speedWords = { clear: 'with BatchNorm it learns faster here, as in the paper', noise: 'no clear difference in speed here (the paper has BatchNorm faster)', opposite: 'here BatchNorm learns slower, unlike in the paper' }[faster.verdict];
+    const endWords = {
+      clear: 'BatchNorm ends higher, as in the paper',
+      noise: 'no clear difference at the end (the paper has BatchNorm ending higher, after 50,000 steps on 60,000 digits)',
+      opposite: 'BatchNorm ends lower, unlike in the paper',
+    }[ends.verdict];
     lines.push(
-      `After ${int(early)} steps BatchNorm is at ${pct(mean(bnEarly))} and the network without it at ${pct(mean(plainEarly))}: ` +
-        (faster ? 'with BatchNorm it learns faster, as in the paper. ' : 'BatchNorm does not learn faster here, unlike in the paper. ') +
-        `After ${int(params.steps)} steps: ${pct(mean(bn))} with BatchNorm, ${pct(mean(plain))} without${seedWords}` +
-        (mean(bn) > mean(plain) ? '.' : '; the paper has BatchNorm ending higher (after 50,000 steps on 60,000 digits).'),
+      `At step ${int(early)} BatchNorm is at ${pct(mean(results.early.bn))} and the network without it at ${pct(mean(results.early.plain))}: BatchNorm − no norm ${describeEffect(faster)}; ${speedWords}. ` +
+        `At step ${int(finalStep)}: ${pct(mean(results.final.bn))} with BatchNorm, ${pct(mean(results.final.plain))} without: ${describeEffect(ends)}; ${endWords}.`,
     );
   }
   const first = runs.filter((r) => r.seed === params.seed);
@@ -266,16 +348,20 @@ function summary(runs: ArmRun[], params: Params & { seed: number }): string {
     const moveB = db.medianRange[1] - db.medianRange[0];
     const ratioN = dn.endWidth / dn.startWidth;
     const ratioB = db.endWidth / db.startWidth;
-    const steadier = moveB < moveN && Math.abs(Math.log(ratioB)) < Math.abs(Math.log(ratioN));
+    const n = results.seeds.length;
+    const steadierMedian = everySeed(results.seeds.map((_, i) => results.medianMove.plain[i]! - results.medianMove.bn[i]!), (d) => d > 0);
+    const steadierWidth = everySeed(results.seeds.map((_, i) => results.widthChange.plain[i]! - results.widthChange.bn[i]!), (d) => d > 0);
+    const overSeeds = n > 1 ? ` Over the ${n} seeds, BatchNorm's median moved less in ${steadierMedian.words} and its width changed by a smaller factor in ${steadierWidth.words}.` : '';
     lines.push(
       '',
       `Without BatchNorm the median moved over a range of ${num(moveN)} and the 15th–85th width changed ${num(ratioN, 2)}× (from ${num(dn.startWidth)} to ${num(dn.endWidth)}); ` +
-        `with BatchNorm the median moved over ${num(moveB)} and the width changed ${num(ratioB, 2)}× (from ${num(db.startWidth)} to ${num(db.endWidth)}). ` +
-        (steadier
-          ? "With BatchNorm the sigmoid's input distribution is the steadier one, as in the paper's Fig. 1 (b, c); it is not frozen, since γ and β are learned."
-          : "So for this unit and seed BatchNorm's distribution is not clearly the steadier one (the paper shows it steadier): try another `unit` or `seed`."),
+        `with BatchNorm the median moved over ${num(moveB)} and the width changed ${num(ratioB, 2)}× (from ${num(db.startWidth)} to ${num(db.endWidth)}).${overSeeds} ` +
+        (steadierMedian.holds && steadierWidth.holds
+          ? `With BatchNorm the sigmoid's input distribution is the steadier one${n > 1 ? ' in every seed' : ''}, as in the paper's Fig. 1 (b, c); it is not frozen, since γ and β are learned.`
+          : "So for this unit BatchNorm's distribution is not the steadier one in every seed (the paper shows it steadier): try another `unit` or `seed`."),
     );
   }
+  const claims = checkClaims(icsClaims, results);
   lines.push(
     '',
     '**Literature.** Ioffe & Szegedy (2015, Fig. 1, 50,000 steps on the full MNIST): with BatchNorm the test accuracy rises faster and ends higher, and the ' +
@@ -285,7 +371,10 @@ function summary(runs: ArmRun[], params: Params & { seed: number }): string {
     '',
     `_Notes:_ this run uses the 10,000 digits of the \`mnist\` package (${int(params.testSize)} held out), not the 60,000 of MNIST, and ` +
       `${int(params.steps)} steps${params.steps < 50000 ? ' (set `steps: 50000` for the paper\'s length)' : ''}. The paper does not give its learning rate; ` +
-      `the same rate serves both arms here. BatchNorm's accuracy is measured in inference mode, with running statistics.`,
+      `the same rate serves both arms here. BatchNorm's accuracy is measured in inference mode, with running statistics. ` +
+      'A difference in accuracy counts as clear only when every seed agrees in sign, it is larger than the test set’s sampling error (1.96 binomial standard errors) and, with 3 seeds or more, the 95 % t-interval of the mean paired difference excludes 0.',
+    '',
+    claimsTable(claims),
   );
   return lines.join('\n');
 }

@@ -7,11 +7,12 @@ import { Generator } from '../../engine';
 import type { PlotPayload, SweepPlot, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
 import { buildMlp, NORM_NAMES, trainClassifier, type NormKind, type TrainResult } from '../training';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { heInit, int, logGrid, mean, num, pct, pctSpread, runContext, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch'];
 
-interface Run {
+export interface Run {
   arm: string;
   lr: number;
   seed: number;
@@ -78,11 +79,12 @@ export const learningRateSweep = defineExperiment({
     return {
       plots: [sweepPlot(runs, lrs, params), curvesPlot(runs.filter((r) => r.lr === curvesLr), curvesLr, params)],
       markdown: summary(runs, lrs, curvesLr, params),
+      claims: checkClaims(lrClaims, { runs, lrs }),
     };
   },
 });
 
-interface Params {
+export interface Params {
   steps: number;
   seeds: number;
   depth: number;
@@ -189,7 +191,75 @@ function armSummary(runs: Run[], lrs: number[], arm: string): ArmSummary {
   };
 }
 
-function summary(runs: Run[], lrs: number[], curvesLr: number, params: Params): string {
+/** "diverged in every seed at 3.16 and 10; in 1 of 2 seeds at 1", or "no run diverged". */
+function divergedWords(runs: Run[], s: ArmSummary): string {
+  if (s.diverged.length === 0) return 'no run diverged';
+  const some = s.diverged.filter((lr) => !s.allDiverged.includes(lr));
+  return [
+    s.allDiverged.length > 0 ? `diverged in every seed at ${lrList(s.allDiverged)}` : '',
+    some.length > 0 ? `diverged at ${some.map((lr) => `${num(lr)} in ${seedsDiverged(runs, s.arm, lr)}`).join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+}
+
+/** "1 of 2 seeds" diverged at this rate. */
+function seedsDiverged(runs: Run[], arm: string, lr: number): string {
+  const here = runs.filter((r) => r.arm === arm && r.lr === lr);
+  return `${here.filter((r) => r.result.diverged).length} of ${here.length} seeds`;
+}
+
+export interface LrResults {
+  runs: Run[];
+  lrs: number[];
+}
+
+/** A run trains when it did not diverge and ended above this test accuracy (chance is 10 %). */
+const TRAINS = 0.5;
+
+/** Per seed: the largest rate at which the arm trained within 5 points of that seed's best rate (undefined: none). */
+export function largestGoodRate(runs: Run[], arm: string, seed: number): number | undefined {
+  const mine = runs.filter((r) => r.arm === arm && r.seed === seed && !r.result.diverged);
+  if (mine.length === 0) return undefined;
+  const best = Math.max(...mine.map((r) => r.result.finalTestAccuracy));
+  const good = mine.filter((r) => r.result.finalTestAccuracy >= best - 0.05).map((r) => r.lr);
+  return Math.max(...good);
+}
+
+export const lrClaims: Claim<LrResults>[] = [
+  {
+    claim: `Without BatchNorm, high rates fail (Ioffe & Szegedy 2015 §4.2.1; Bjorck et al. 2018): at every lr ≥ 1, every seed diverges or ends below ${100 * TRAINS} %`,
+    check: ({ runs, lrs }) => {
+      const high = lrs.filter((lr) => lr >= 1);
+      if (high.length === 0) return { measured: 'no learning rate ≥ 1 in the sweep', holds: undefined };
+      const here = runs.filter((r) => r.arm === NORM_NAMES.none && r.lr >= 1);
+      const failed = here.filter((r) => r.result.diverged || r.result.finalTestAccuracy < TRAINS);
+      const best = here.filter((r) => !r.result.diverged).map((r) => r.result.finalTestAccuracy);
+      return {
+        measured: `${failed.length} of ${here.length} runs at lr ${lrList(high)} failed (${here.filter((r) => r.result.diverged).length} diverged${best.length ? `; best finished run ${pct(Math.max(...best))}` : ''})`,
+        holds: failed.length === here.length,
+      };
+    },
+  },
+  {
+    claim: 'BatchNorm allows higher learning rates (Bjorck et al. 2018, Fig. 1): in every seed, the largest rate within 5 points of that seed’s best is at least 3× larger with BatchNorm',
+    check: ({ runs }) => {
+      const seeds = [...new Set(runs.map((r) => r.seed))];
+      const ratios = seeds.map((seed) => {
+        const bn = largestGoodRate(runs, NORM_NAMES.batch, seed);
+        const plain = largestGoodRate(runs, NORM_NAMES.none, seed);
+        return bn === undefined ? 0 : plain === undefined ? Infinity : bn / plain;
+      });
+      const every = everySeed(ratios, (r) => r >= 3 - 1e-9);
+      return {
+        measured: `ratio per seed: ${seeds.map((seed, i) => `${num(ratios[i]!, 3)}× (seed ${seed}: ${num(largestGoodRate(runs, NORM_NAMES.batch, seed) ?? NaN)} vs ${num(largestGoodRate(runs, NORM_NAMES.none, seed) ?? NaN)})`).join(', ')}; ≥ 3× in ${every.words}`,
+        holds: every.holds,
+      };
+    },
+  },
+];
+
+export function summary(runs: Run[], lrs: number[], curvesLr: number, params: Params): string {
   const lines = [`**MNIST, ${setup(params)}**; ${params.seeds} seed${params.seeds > 1 ? 's' : ''} per learning rate; test accuracy on ${int(params.testSize)} held-out digits.`, ''];
   lines.push('| learning rate | ' + ARMS.map((n) => NORM_NAMES[n]).join(' | ') + ' |', '|---:|' + ARMS.map(() => '---:').join('|') + '|');
   for (const lr of lrs) {
@@ -207,7 +277,7 @@ function summary(runs: Run[], lrs: number[], curvesLr: number, params: Params): 
   const bn = armSummary(runs, lrs, NORM_NAMES.batch);
   for (const s of [plain, bn]) {
     lines.push(
-      `- **${s.arm}**: ${s.diverged.length > 0 ? `diverged at ${lrList(s.diverged)}` : 'no run diverged'}; ` +
+      `- **${s.arm}**: ${divergedWords(runs, s)}; ` +
         (Number.isFinite(s.best.accuracy) ? `best ${pctSpread(s.best.values)} at lr ${num(s.best.lr)}; ` : 'no learning rate trained without diverging; ') +
         (s.largestGood !== undefined ? `largest rate within 5 points of its best: ${num(s.largestGood)}.` : ''),
     );
@@ -217,8 +287,11 @@ function summary(runs: Run[], lrs: number[], curvesLr: number, params: Params): 
     const above = lrs.filter((lr) => lr > (plain.largestGood ?? 0) && lr <= bn.largestGood!);
     const divergedAbove = above.filter((lr) => plain.diverged.includes(lr));
     const stalledAbove = above.filter((lr) => !plain.diverged.includes(lr));
+    const allAbove = divergedAbove.filter((lr) => plain.allDiverged.includes(lr));
+    const someAbove = divergedAbove.filter((lr) => !plain.allDiverged.includes(lr));
     const plainWords = [
-      divergedAbove.length > 0 ? `diverged at ${lrList(divergedAbove)}` : '',
+      allAbove.length > 0 ? `diverged in every seed at ${lrList(allAbove)}` : '',
+      someAbove.length > 0 ? `diverged in some seeds at ${lrList(someAbove)} (${someAbove.map((lr) => seedsDiverged(runs, plain.arm, lr)).join('; ')})` : '',
       stalledAbove.length > 0 ? `ended more than 5 points below its best at ${lrList(stalledAbove)}` : '',
     ].filter(Boolean);
     lines.push(
@@ -259,6 +332,8 @@ function summary(runs: Run[], lrs: number[], curvesLr: number, params: Params): 
     '',
     `_Notes:_ ${int(params.steps)} steps is short: at the smallest rates neither arm has learned much yet, which is a matter of time, not of normalization. ` +
       'A run counts as diverged only when a loss or an activation becomes NaN or infinite; a run that blows up without overflowing, then stalls, shows as low accuracy.',
+    '',
+    claimsTable(checkClaims(lrClaims, { runs, lrs })),
   );
   return lines.join('\n');
 }

@@ -5,6 +5,7 @@
  */
 import { Generator } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
+import { checkClaims, claimsTable, type Claim } from '../claims';
 import { defineExperiment } from '../experiment';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type NormKind, type TrainResult } from '../training';
 import { formatScale, initHidden, mean, mnistSplit, percentSpread, round, runContext, seedList } from './common';
@@ -133,7 +134,7 @@ export const initSensitivity = defineExperiment({
       },
     };
 
-    return { plots: [sweep, curvesPlot], markdown: summary(p, scales, results) };
+    return { plots: [sweep, curvesPlot], markdown: summary(p, scales, results), claims: checkClaims(initClaims, { scales, results, headScaled: p.scaled === 'all layers' }) };
   },
 });
 
@@ -141,12 +142,50 @@ function shortReason(reason: string): string {
   return reason.replace(/^Training diverged at step \d+: /, '').replace(/\.$/, '');
 }
 
+/** A run trains when it did not diverge and ended above this test accuracy. */
+const TRAINS = 0.5;
+
+/** results[arm][scale][seed], arms no norm then BatchNorm. */
+export interface InitResults {
+  scales: number[];
+  results: TrainResult[][][];
+  /** The classifier head is scaled too (no BatchNorm after it): outside the claim's setting. */
+  headScaled: boolean;
+}
+
+const failed = (r: TrainResult): boolean => r.diverged !== undefined || r.finalTestAccuracy < CHANCE;
+
+export const initClaims: Claim<InitResults>[] = [
+  {
+    claim: `BatchNorm makes training resilient to the weights’ scale (Ioffe & Szegedy 2015, §3.3): with it, every seed ends above ${100 * TRAINS} % at every initial scale of the sweep`,
+    check: ({ scales, results, headScaled }) => {
+      if (headScaled) return { measured: 'the classifier head is scaled too, and no BatchNorm follows it: not the claim’s setting', holds: undefined };
+      const bn = results[1]!;
+      const worst = bn.flat().reduce((w, r) => Math.min(w, r.diverged ? 0 : r.finalTestAccuracy), 1);
+      const bad = scales.filter((_, k) => bn[k]!.some((r) => r.diverged || r.finalTestAccuracy <= TRAINS));
+      return { measured: `worst run ${(100 * worst).toFixed(1)} %${bad.length ? `; below ${100 * TRAINS} % at std ${bad.map(formatScale).join(', ')}` : ` over ${scales.length} scales × ${bn[0]!.length} seeds`}`, holds: bad.length === 0 };
+    },
+  },
+  {
+    claim: `without it, both ends of the sweep fail: at the smallest and the largest scale every seed diverges or stays near chance (< ${100 * CHANCE} %)`,
+    check: ({ scales, results }) => {
+      const none = results[0]!;
+      const ends = [0, scales.length - 1];
+      const words = ends.map((k) => {
+        const rs = none[k]!;
+        return { ok: rs.every(failed), text: `std ${formatScale(scales[k]!)}: ${rs.filter(failed).length} of ${rs.length} failed (${rs.filter((r) => r.diverged).length} diverged${rs.some((r) => !r.diverged) ? `, best ${(100 * Math.max(...rs.filter((r) => !r.diverged).map((r) => r.finalTestAccuracy))).toFixed(1)} %` : ''})` };
+      });
+      return { measured: words.map((w) => w.text).join('; '), holds: scales.length > 1 ? words.every((w) => w.ok) : undefined };
+    },
+  },
+];
+
 /** Scales at which an arm's mean accuracy is within 5 points of the best mean of the whole sweep. */
 function goodScales(scales: number[], accuracies: (number | undefined)[], best: number): number[] {
   return scales.filter((_, k) => accuracies[k] !== undefined && accuracies[k]! >= best - 0.05);
 }
 
-function summary(
+export function summary(
   p: { steps: number; seeds: number; activation: string; scaled: string; lr: number },
   scales: number[],
   results: TrainResult[][][],
@@ -186,6 +225,7 @@ function summary(
       : `**Not as the literature says:** in this run BatchNorm did not train at more initial scales than the network without it (Ioffe & Szegedy 2015, §3.3, argue that BN(Wu) = BN((aW)u) makes training resilient to the parameter scale). Try more steps or another learning rate.`,
   );
   if (p.scaled === 'all layers') lines.push('', 'Here the classifier head is scaled too: it is not followed by a BatchNorm, so at large scales its logits are huge and BatchNorm cannot help there.');
+  lines.push('', claimsTable(checkClaims(initClaims, { scales, results, headScaled: p.scaled === 'all layers' })));
   return lines.join('\n');
 }
 

@@ -8,6 +8,7 @@
 import { F, Generator, type nn, type Tensor } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
 import { checkLoss, DivergenceError } from '../divergence';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { defineExperiment } from '../experiment';
 import { BatchSampler, buildMlp, NORM_NAMES, trainClassifier, type Activation, type LabelledSet, type NormKind, type TrainResult } from '../training';
 import { kaimingHidden, mean, mnistSplit, round, runContext, seedList } from './common';
@@ -15,7 +16,7 @@ import { kaimingHidden, mean, mnistSplit, round, runContext, seedList } from './
 const ARMS: NormKind[] = ['none', 'batch'];
 const BAND = [0, 50, 100];
 
-interface Checkpoint {
+export interface Checkpoint {
   step: number;
   /** Loss at w − η·g for each step size η. */
   losses: number[];
@@ -26,7 +27,7 @@ interface Checkpoint {
   gradNorm: number;
 }
 
-interface Run {
+export interface Run {
   result: TrainResult;
   checkpoints: Checkpoint[];
 }
@@ -102,7 +103,7 @@ export const lossLandscape = defineExperiment({
         done += p.steps;
       }
     }
-    return { plots: plots(p, runs), markdown: summary(p, runs) };
+    return { plots: plots(p, runs), markdown: summary(p, runs), claims: checkClaims(landscapeClaims, runs) };
   },
 });
 
@@ -263,7 +264,37 @@ function ratios(none: { lossRange: number; gradChange: number; beta: number }, b
   return parts.filter((_, i) => which[i]).join(', ');
 }
 
-function summary(p: { steps: number; seeds: number; stepMin: number; stepMax: number; lr: number }, runs: Run[][]): string {
+/** One seed's loss range along the gradient (max − min over η), averaged over the checkpoints after step 0. */
+function seedLossRange(r: Run): number {
+  return mean(r.checkpoints.filter((c) => c.step > 0).map((c) => Math.min(Math.max(...c.losses), FINITE_CAP) - Math.min(...c.losses)));
+}
+
+/** One seed's largest gradient change over η, averaged over the checkpoints after step 0. */
+function seedGradChange(r: Run): number {
+  return mean(r.checkpoints.filter((c) => c.step > 0).map((c) => Math.min(Math.max(...c.gradChanges), FINITE_CAP)));
+}
+
+/** Claims over runs[arm][seed], arms no norm then BatchNorm. */
+export const landscapeClaims: Claim<Run[][]>[] = [
+  {
+    claim: 'BatchNorm smooths the loss landscape (Santurkar et al. 2018, Fig. 4a): the loss varies less along the gradient in every seed',
+    check: (runs) => {
+      const ratios = runs[0]!.map((r, i) => seedLossRange(r) / seedLossRange(runs[1]![i]!));
+      const every = everySeed(ratios, (x) => x > 1);
+      return { measured: `no norm / BatchNorm loss range per seed: ${ratios.map((x) => `${x.toFixed(1)}×`).join(', ')}; larger without BatchNorm in ${every.words}`, holds: every.holds };
+    },
+  },
+  {
+    claim: 'and makes the gradient more predictive (Fig. 4b): the gradient changes less along it in every seed',
+    check: (runs) => {
+      const ratios = runs[0]!.map((r, i) => seedGradChange(r) / seedGradChange(runs[1]![i]!));
+      const every = everySeed(ratios, (x) => x > 1);
+      return { measured: `no norm / BatchNorm max ‖Δ∇L‖ per seed: ${ratios.map((x) => `${x.toFixed(1)}×`).join(', ')}; larger without BatchNorm in ${every.words}`, holds: every.holds };
+    },
+  },
+];
+
+export function summary(p: { steps: number; seeds: number; stepMin: number; stepMax: number; lr: number }, runs: Run[][]): string {
   // Per arm: over checkpoints after the first (step > 0), means over seeds of the per-checkpoint quantities.
   const stat = (rs: Run[], f: (c: Checkpoint) => number): number => mean(rs.flatMap((r) => r.checkpoints.filter((c) => c.step > 0).map(f)));
   const rows = ARMS.map((norm, ai) => {
@@ -305,5 +336,6 @@ function summary(p: { steps: number; seeds: number; stepMin: number; stepMax: nu
     );
   }
   lines.push('', 'Caveat: the same step sizes η are used for both networks, as in the paper, but their gradient norms differ (see ‖∇L‖), so the distance moved ‖η·g‖ differs too; the β-smoothness divides by it.');
+  lines.push('', claimsTable(checkClaims(landscapeClaims, runs)));
   return lines.join('\n');
 }

@@ -6,7 +6,10 @@
  */
 import { Generator, nn, stats } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
+import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { describeEffect, effectNumbers, pairedEffect, verdictWords } from '../effects';
 import { defineExperiment } from '../experiment';
+import { signed } from '../numbers';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type TrainResult } from '../training';
 import { downsampleIndices, mean, mnistSplit, percentSpread, round, runContext, seedList } from './common';
 import { NoisyBatchNorm, Recorder } from './noisy-batchnorm-module';
@@ -16,7 +19,7 @@ const ARMS: Arm[] = ['none', 'batch', 'noisy'];
 const ARM_NAMES: Record<Arm, string> = { none: NORM_NAMES.none, batch: NORM_NAMES.batch, noisy: 'noisy BN' };
 const PERCENTILES = [15, 50, 85];
 
-interface ArmRun {
+export interface ArmRun {
   result: TrainResult;
   /** Steps at which the probed unit's percentiles were recorded, and the percentiles. */
   probeSteps: number[];
@@ -175,7 +178,7 @@ export const noisyBatchnorm = defineExperiment({
         arms: bandArms,
       },
     };
-    return { plots: [curvesPlot, bands], markdown: summary(p, layer, runs) };
+    return { plots: [curvesPlot, bands], markdown: summary(p, layer, runs), claims: checkClaims(noisyClaims, runs) };
   },
 });
 
@@ -203,7 +206,34 @@ function stepsTo(runs: ArmRun[], target: number): number | undefined {
   return undefined;
 }
 
-function summary(p: { steps: number; seeds: number; maxScale: number; maxShift: number; lr: number }, layer: number, runs: ArmRun[][]): string {
+/** A run's final training loss, NaN if it diverged (so that seeds stay paired). */
+function lastLoss(r: ArmRun): number {
+  return r.result.diverged ? NaN : r.result.loss.at(-1)!;
+}
+
+/** Claims over runs[arm][seed], arms in the order no norm, BatchNorm, noisy BN. */
+export const noisyClaims: Claim<ArmRun[][]>[] = [
+  {
+    claim: 'Noisy BN shifts its layers’ input distributions more than no normalization does (Santurkar et al. 2018, Fig. 2): the step-to-step change of a unit’s batch mean is ≥ 2× larger in every seed',
+    check: (runs) => {
+      const [none, , noisy] = runs as [ArmRun[], ArmRun[], ArmRun[]];
+      const ratios = noisy.map((r, i) => r.meanShift / none[i]!.meanShift);
+      const every = everySeed(ratios, (x) => x >= 2);
+      return { measured: `noisy BN / no norm per seed: ${ratios.map((x) => `${x.toFixed(1)}×`).join(', ')}; ≥ 2× in ${every.words}`, holds: every.holds };
+    },
+  },
+  {
+    claim: 'yet it trains better than no normalization (Santurkar et al. 2018, Fig. 2): its final training loss is lower in every seed',
+    check: (runs) => {
+      const [none, , noisy] = runs as [ArmRun[], ArmRun[], ArmRun[]];
+      const e = pairedEffect(none.map(lastLoss), noisy.map(lastLoss), { direction: -1 });
+      const every = everySeed(e.diffs, (d) => d < 0);
+      return { measured: `noisy BN − no norm ${effectNumbers(e, (x) => signed(x, 3))}; lower in ${every.words}`, holds: every.holds && e.diffs.length === none.length };
+    },
+  },
+];
+
+export function summary(p: { steps: number; seeds: number; maxScale: number; maxShift: number; lr: number }, layer: number, runs: ArmRun[][]): string {
   const [none, batch, noisy] = runs as [ArmRun[], ArmRun[], ArmRun[]];
   const finalLoss = (rs: ArmRun[]): number[] => rs.filter((r) => !r.result.diverged).map((r) => r.result.loss.at(-1)!);
   const finalAcc = (rs: ArmRun[]): number[] => rs.filter((r) => !r.result.diverged).map((r) => r.result.finalTestAccuracy);
@@ -235,22 +265,25 @@ function summary(p: { steps: number; seeds: number; maxScale: number; maxShift: 
   const lossBatch = mean(finalLoss(batch));
   const lossNone = mean(finalLoss(none));
   const moreShift = shiftNoisy > 2 * Math.max(shiftNone, shiftBatch);
-  const asFast = lossNoisy < lossNone;
+  const lossEffect = pairedEffect(none.map(lastLoss), noisy.map(lastLoss), { direction: -1 });
+  const asFast = lossEffect.verdict === 'clear';
   if (moreShift && asFast) {
     lines.push(
       `As in Santurkar et al. (2018, Fig. 2), noisy BN’s layer inputs move ${(shiftNoisy / shiftNone).toFixed(1)}× more from step to step than without normalization ` +
         `(with BatchNorm, a unit’s batch mean is its β, which moves only by learning: ${shiftBatch.toFixed(4)}), yet it ends with a lower training loss than no norm ` +
-        `(${lossNoisy.toFixed(3)} against ${lossNone.toFixed(3)}; BatchNorm ${lossBatch.toFixed(3)}). Whatever BatchNorm does for training, it is not only reducing the shift of layer input distributions.`,
+        `(${lossNoisy.toFixed(3)} against ${lossNone.toFixed(3)}; BatchNorm ${lossBatch.toFixed(3)}; noisy BN − no norm ${describeEffect(lossEffect, (x) => signed(x, 3))}). Whatever BatchNorm does for training, it is not only reducing the shift of layer input distributions.`,
     );
   } else {
     lines.push(
       `**Not as the literature says:** ${moreShift ? '' : `noisy BN’s inputs did not shift much more than the others’ (${shiftNoisy.toFixed(3)} against ${shiftNone.toFixed(3)} and ${shiftBatch.toFixed(3)}); `}` +
-        `${asFast ? '' : `noisy BN did not train faster than no norm (final loss ${lossNoisy.toFixed(3)} against ${lossNone.toFixed(3)}); `}` +
+        `${asFast ? '' : `noisy BN did not clearly train better than no norm (final loss ${lossNoisy.toFixed(3)} against ${lossNone.toFixed(3)}: ${verdictWords(lossEffect, (x) => signed(x, 3))}); `}` +
         'Santurkar et al. (2018, Fig. 2) find noisy BN on a VGG (CIFAR-10) as fast as BatchNorm and faster than no norm despite a much larger covariate shift. Try fewer noise or more steps.',
     );
   }
-  if (lossNoisy > 1.5 * lossBatch) {
-    lines.push('', `Noisy BN is slower than plain BatchNorm here (final loss ${lossNoisy.toFixed(3)} against ${lossBatch.toFixed(3)}): the noise is large enough to cost something.`);
+  const costEffect = pairedEffect(batch.map(lastLoss), noisy.map(lastLoss));
+  if (costEffect.verdict === 'clear') {
+    lines.push('', `Noisy BN is slower than plain BatchNorm here (final loss ${lossNoisy.toFixed(3)} against ${lossBatch.toFixed(3)}; ${verdictWords(costEffect, (x) => signed(x, 3))}): the noise is large enough to cost something.`);
   }
+  lines.push('', claimsTable(checkClaims(noisyClaims, runs)));
   return lines.join('\n');
 }

@@ -151,7 +151,7 @@ describe('robustness experiments: small runs', () => {
     assert.deepEqual(curves.panels.map((p) => p.title.split(' (')[0]), ['batch 8', 'batch 2']);
     const panel = curves.panels[0] as TrainingCurvesPlot;
     assert.equal(panel.x.label, 'examples seen');
-    assert.match(markdown, /From batch 8 to batch 2: /);
+    assert.match(markdown, /From batch 8 to batch 2, BatchNorm changes by /);
     assert.match(markdown, /\| 2 \| 0\.00625 \|/, 'lr = 0.1 · 2 / 32');
   });
 
