@@ -25,7 +25,6 @@ interface ServerDiagnostic {
 
 export function registerTypeScriptCells(): vscode.Disposable[] {
   const diagnostics = vscode.languages.createDiagnosticCollection('bnlab-typescript-cells');
-  const orders = new Map<string, string>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   let disposed = false;
 
@@ -39,17 +38,16 @@ export function registerTypeScriptCells(): vscode.Disposable[] {
     return vscode.commands.executeCommand<T>('typescript.tsserverRequest', command, args);
   };
 
-  /** Sends the notebook's cell order when it changed, then refreshes the diagnostics of its cells. */
+  /**
+   * Sends the notebook's cell order, then refreshes the diagnostics of its cells. The order goes every
+   * time (the plugin ignores an unchanged one): a restarted TypeScript server has forgotten it.
+   */
   const refresh = async (notebook: vscode.NotebookDocument) => {
     const cells = tsCells(notebook);
     const key = notebook.uri.toString();
-    const order = cells.map((cell) => cell.document.uri.toString()).join('\n');
-    if (orders.get(key) !== order) {
-      orders.set(key, order);
-      for (const [index, cell] of cells.entries()) {
-        const args: Omit<CellOrderArguments, 'file'> & { file: vscode.Uri } = { file: cell.document.uri, notebook: key, index, count: cells.length };
-        await request(CELL_ORDER_COMMAND, args);
-      }
+    for (const [index, cell] of cells.entries()) {
+      const args: Omit<CellOrderArguments, 'file'> & { file: vscode.Uri } = { file: cell.document.uri, notebook: key, index, count: cells.length };
+      await request(CELL_ORDER_COMMAND, args);
     }
     for (const cell of cells) {
       if (disposed || cell.document.isClosed) return;
@@ -76,7 +74,6 @@ export function registerTypeScriptCells(): vscode.Disposable[] {
     vscode.workspace.onDidOpenNotebookDocument(refreshSoon),
     vscode.workspace.onDidChangeNotebookDocument((event) => refreshSoon(event.notebook)),
     vscode.workspace.onDidCloseNotebookDocument((notebook) => {
-      orders.delete(notebook.uri.toString());
       for (const cell of notebook.getCells()) diagnostics.delete(cell.document.uri);
     }),
     vscode.workspace.onDidChangeTextDocument((event) => {
