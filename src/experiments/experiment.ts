@@ -2,6 +2,7 @@
 import type { data } from '../engine';
 import type { PlotPayload } from '../shared/payload';
 import type { ClaimResult } from './claims';
+import type { JobPool } from './runs';
 import type { ParamSpecs, ParamValues } from './params';
 import type { TrainingRecorder } from './training';
 
@@ -35,6 +36,13 @@ export interface ExperimentContext {
   files?: NotebookFiles;
   /** Watches every training run (the PyTorch export records initial weights, batch order and losses). */
   recorder?: TrainingRecorder;
+  /**
+   * Offers live plots of a running experiment: `build` is called only when they are due (a few times a
+   * second at most), so call this as often as there is news. Absent where nobody watches (tests, scripts).
+   */
+  preview?(build: () => PlotPayload[]): void;
+  /** Workers for independent runs (see ./runs.ts); absent: runs go one after another in this thread. */
+  pool?: JobPool;
 }
 
 export interface NotebookFiles {
@@ -63,6 +71,8 @@ export function runContext(context: ExperimentContext, offset: number, total: nu
     datasets: context.datasets,
     files: context.files,
     recorder: context.recorder,
+    preview: context.preview,
+    pool: context.pool,
   };
 }
 
@@ -92,6 +102,8 @@ export interface Experiment<S extends ParamSpecs = ParamSpecs> {
   exportable?: boolean;
   /** True when it reads files next to the notebook: not offered by "Run Experiment…" (an untitled notebook). */
   readsFiles?: boolean;
+  /** Its main parameters, offered as knobs on its first plot (keys of `params`), most telling first. */
+  knobs?: readonly string[];
   run(params: ParamValues<S>, context: ExperimentContext): ExperimentResult | Promise<ExperimentResult>;
 }
 

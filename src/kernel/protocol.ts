@@ -1,6 +1,7 @@
 /** Messages between the extension host (KernelSession) and a notebook's worker (worker.ts). */
 import type { Progress } from '../experiments/experiment';
 import type { BnnbOutput } from '../notebook/format';
+import type { PlotPayload } from '../shared/payload';
 
 /** A cell to run. `label` names it in errors and stack traces, e.g. "Cell 3". */
 export interface CellRequest {
@@ -16,6 +17,8 @@ export interface WorkerData {
   interruptBuffer?: SharedArrayBuffer;
   /** The heap limit, in MB: Node's resourceLimits (a Web Worker has no such cap). */
   memoryLimitMb: number;
+  /** Workers for an experiment's independent runs (setting batchnormLab.kernel.parallelRuns, resolved); 1: in the kernel's own thread. */
+  parallelRuns?: number;
 }
 
 export type ToWorker = { type: 'run'; runId: number; cell: CellRequest } | { type: 'interrupt'; runId: number };
@@ -23,4 +26,6 @@ export type ToWorker = { type: 'run'; runId: number; cell: CellRequest } | { typ
 export type FromWorker =
   | { type: 'output'; runId: number; output: BnnbOutput }
   | { type: 'progress'; runId: number; progress: Progress }
+  /** The running experiment's live plots (at most a few a second); the final outputs replace them. */
+  | { type: 'preview'; runId: number; plots: PlotPayload[] }
   | { type: 'done'; runId: number; success: boolean; outputs: BnnbOutput[] };

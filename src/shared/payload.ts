@@ -13,6 +13,88 @@ export const PLOT_PAYLOAD_VERSION = 1;
 export interface PlotPayload {
   version: typeof PLOT_PAYLOAD_VERSION;
   plot: PlotSpec;
+  /** Present on a plot drawn while its experiment still runs (or was interrupted): the data so far. */
+  live?: LiveState;
+  /**
+   * The cell's previous result, drawn faintly under `plot` (no legend, no hover) while a re-run started by
+   * a knob has not landed yet, so that a person sees what changed.
+   */
+  previous?: PlotSpec;
+  /** Controls for the experiment's main parameters; the first plot of an experiment cell carries them. */
+  knobs?: Knob[];
+}
+
+/** A partial plot: `running` while it grows, `interrupted` when the user stopped the run (the data kept). */
+export interface LiveState {
+  state: 'running' | 'interrupted';
+  /** What is running, e.g. "BatchNorm, seed 2", or a short note such as "step 400 of 1500". */
+  label?: string;
+}
+
+/**
+ * A control for one parameter of an experiment cell, with the catalog's allowed values. Changing it edits
+ * the cell's YAML (`key: value`) and re-runs the cell.
+ */
+export type Knob = NumberKnob | ChoiceKnob | BooleanKnob | RangesKnob;
+
+interface KnobBase {
+  /** The parameter's key in the cell's YAML, e.g. "eps". */
+  key: string;
+  /** The parameter's one-line description (a tooltip). */
+  description: string;
+}
+
+/** A slider: `log` when the allowed values span decades and are > 0 (eps, learning rate, steps). */
+export interface NumberKnob extends KnobBase {
+  kind: 'integer' | 'number';
+  min: number;
+  max: number;
+  /** Strictly greater than `min` (the slider then starts just above it). */
+  exclusiveMin?: boolean;
+  scale: 'linear' | 'log';
+  value: number;
+}
+
+export interface ChoiceKnob extends KnobBase {
+  kind: 'choice';
+  choices: string[];
+  value: string;
+}
+
+export interface BooleanKnob extends KnobBase {
+  kind: 'boolean';
+  value: boolean;
+}
+
+/** A list of [low, high] ranges (e.g. feature value ranges): one pair of inputs per range. */
+export interface RangesKnob extends KnobBase {
+  kind: 'ranges';
+  value: [number, number][];
+}
+
+export type KnobValue = number | string | boolean | [number, number][];
+
+/**
+ * The renderer's request when a person releases a knob: set `key` to `value` in the cell whose output
+ * `outputId` is (the extension finds the cell, edits its YAML and re-runs it).
+ */
+export interface KnobChange {
+  type: 'knob';
+  outputId: string;
+  key: string;
+  value: KnobValue;
+}
+
+/**
+ * The extension's request to a renderer to operate a knob as a person would (set the control, fire its
+ * input and change events): how the tests inside a real VS Code move a knob in the webview.
+ */
+export interface DriveKnob {
+  type: 'drive-knob';
+  /** The output whose knob to move; every drawn output with that knob when absent. */
+  outputId?: string;
+  key: string;
+  value: KnobValue;
 }
 
 /** Every plot kind of schema version 1. `plot.kind` picks one. */
