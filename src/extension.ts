@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './notebook/commands';
 import { NOTEBOOK_TYPE } from './notebook/constants';
 import { BnlabController } from './notebook/controller';
+import { KnobBridge } from './notebook/knobs';
 import { registerExperimentCellLanguage } from './notebook/language/experiment-cells';
 import { followLanguageOfCellAbove } from './notebook/language/new-cell-language';
 import { registerTypeScriptCells } from './notebook/language/typescript-cells';
@@ -14,6 +15,8 @@ import { BnnbSerializer } from './notebook/serializer';
 export interface BnlabApi {
   rendererReports: RendererReports;
   controller: BnlabController;
+  /** Knobs on plots: the tests move them through `drive`, as a person would in the webview. */
+  knobs: KnobBridge;
   /** Which extension host this build is for: 'node' (desktop, remote) or 'web' (vscode.dev, github.dev). */
   host: 'node' | 'web';
 }
@@ -21,9 +24,11 @@ export interface BnlabApi {
 export function activate(context: vscode.ExtensionContext): BnlabApi {
   const rendererReports = new RendererReports();
   const controller = new BnlabController(context.extensionUri);
+  const knobs = new KnobBridge(controller);
   context.subscriptions.push(
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new BnnbSerializer(), { transientOutputs: false }),
     controller,
+    knobs,
     rendererReports,
     ...registerCommands(controller, context.extensionUri, context.globalStorageUri),
     ...registerExperimentCellLanguage(),
@@ -31,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): BnlabApi {
     ...(HOST_KIND === 'node' ? registerTypeScriptCells() : []),
     followLanguageOfCellAbove(controller.supportedLanguages),
   );
-  return { rendererReports, controller, host: HOST_KIND };
+  return { rendererReports, controller, knobs, host: HOST_KIND };
 }
 
 export function deactivate(): void {}

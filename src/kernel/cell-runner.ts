@@ -8,9 +8,11 @@ import { InterruptedError, type Datasets, type ExperimentContext, type Progress 
 import { ExperimentCellError } from '../experiments/cell';
 import { DivergenceError } from '../experiments/divergence';
 import type { BnnbOutput } from '../notebook/format';
+import type { PlotPayload } from '../shared/payload';
+import { LivePlots } from './live-plots';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';
 import type { InterruptFlag } from './interrupt';
-import { errorOutput, streamOutput, textOutput } from './outputs';
+import { errorOutput, plotOutput, streamOutput, textOutput } from './outputs';
 import type { CellRequest } from './protocol';
 import { MemoryLimitError, type KernelPlatform } from './platform/types';
 import { createShow } from './show';
@@ -20,10 +22,12 @@ import { reportCellError } from './typescript/errors';
 
 export const TYPESCRIPT_LANGUAGE = 'typescript';
 
-/** Where a running cell's streamed outputs and progress go. */
+/** Where a running cell's streamed outputs, progress and live plots go. */
 export interface CellSink {
   output(output: BnnbOutput): void;
   progress(progress: Progress): void;
+  /** The running experiment's plots so far (throttled); absent: nobody watches them. */
+  preview?(plots: PlotPayload[]): void;
 }
 
 export interface CellResult {
@@ -39,6 +43,7 @@ export class CellRunner {
   private sink: CellSink | undefined;
   /** The running cell's context, so that the `progress` global throttles per cell. */
   private cellContext: ExperimentContext | undefined;
+  private live: LivePlots | undefined;
   private compiledCount = 0;
 
   constructor(
@@ -52,17 +57,34 @@ export class CellRunner {
 
   async run(cell: CellRequest, sink: CellSink): Promise<CellResult> {
     this.sink = sink;
-    this.cellContext = this.context(cell.directory);
+    const live = new LivePlots(
+      (plots) => sink.preview?.(plots),
+      (error) => sink.output(streamOutput('stderr', `Live plots stopped updating: ${error instanceof Error ? error.message : String(error)}\n`)),
+    );
+    this.live = live;
+    this.cellContext = this.context(cell.directory, sink.preview ? live : undefined);
     this.interrupt.clear();
     try {
       const outputs = cell.language === EXPERIMENT_LANGUAGE ? await runExperimentCell(cell.source, this.cellContext) : await this.runTypeScript(cell);
+      live.close();
       return { success: true, outputs };
     } catch (error) {
-      return { success: false, outputs: [this.errorFor(error)] };
+      // An interrupted experiment keeps what it had drawn so far, marked as interrupted, above the error.
+      const partial = error instanceof InterruptedError ? live.interrupted() : (live.close(), undefined);
+      return { success: false, outputs: [...(partial ?? []).map((plot) => plotOutput(plot)), this.errorFor(error)] };
     } finally {
       this.sink = undefined;
       this.cellContext = undefined;
+      this.live = undefined;
     }
+  }
+
+  /**
+   * The running cell's live plots, marked as interrupted, as outputs: for a cell released while it awaits
+   * (its runs on the pool, say), whose own error path comes too late to be shown.
+   */
+  interruptedPlots(): BnnbOutput[] {
+    return (this.live?.interrupted() ?? []).map((plot) => plotOutput(plot));
   }
 
   private async runTypeScript(cell: CellRequest): Promise<BnnbOutput[]> {
@@ -96,9 +118,10 @@ export class CellRunner {
   }
 
   /** The experiment context: interrupt checks against the shared flag, throttled progress. */
-  private context(directory: string | undefined): ExperimentContext {
+  private context(directory: string | undefined, live: LivePlots | undefined): ExperimentContext {
     let lastSent = 0;
     return {
+      ...(live ? { preview: (build: () => PlotPayload[]) => live.offer(build) } : {}),
       datasets: this.datasets,
       ...(directory !== undefined ? { files: this.platform.notebookFiles(directory) } : {}),
       checkInterrupt: () => this.interrupt.throwIfSet(),

@@ -9,6 +9,7 @@
  */
 import type { Progress } from '../experiments/experiment';
 import type { BnnbOutput } from '../notebook/format';
+import type { PlotPayload } from '../shared/payload';
 import { TYPESCRIPT_LANGUAGE } from './cell-runner';
 import { InterruptFlag } from './interrupt';
 import type { KernelWorker, StartKernelWorker } from './platform/kernel-worker';
@@ -23,6 +24,8 @@ export interface SessionOptions {
   startWorker?: StartKernelWorker;
   /** Heap limit of the worker, in MB. */
   memoryLimitMb?: number;
+  /** Workers for an experiment's independent runs (1 or absent: in the kernel's own thread). */
+  parallelRuns?: number;
   /** How long an interrupted cell has to stop by itself before its worker is terminated. */
   interruptGraceMs?: number;
   /** Whether the workspace is trusted: TypeScript cells run code, so they only run when it is. */
@@ -33,6 +36,8 @@ export interface RunListener {
   /** Called with all outputs so far (streamed ones merged) whenever they change. */
   onOutputs?(outputs: BnnbOutput[]): void;
   onProgress?(progress: Progress): void;
+  /** The running experiment's live plots (a few a second at most); the run's outputs replace them. */
+  onPreview?(plots: PlotPayload[]): void;
 }
 
 export interface RunResult {
@@ -132,6 +137,7 @@ export class KernelSession {
       // Without shared memory (a web page that is not cross-origin isolated) the interrupt travels as a message only.
       ...(this.interruptFlag.shared ? { interruptBuffer: this.interruptFlag.buffer as SharedArrayBuffer } : {}),
       memoryLimitMb: this.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
+      parallelRuns: this.options.parallelRuns ?? 1,
     };
     const worker: KernelWorker = start(data, {
       message: (message) => this.onMessage(worker, message),
@@ -161,6 +167,9 @@ export class KernelSession {
         break;
       case 'progress':
         active.listener.onProgress?.(message.progress);
+        break;
+      case 'preview':
+        active.listener.onPreview?.(message.plots);
         break;
       case 'done':
         for (const output of message.outputs) appendOutput(active.outputs, output);

@@ -30,10 +30,14 @@ export function serveCells(runner: CellRunner, interrupt: InterruptFlag, post: (
     const sink: CellSink = {
       output: (output) => post({ type: 'output', runId, output }),
       progress: (progress) => post({ type: 'progress', runId, progress }),
+      preview: (plots) => post({ type: 'preview', runId, plots }),
     };
     void Promise.race([
       runner.run(cell, sink),
-      interrupted.then(() => ({ success: false, outputs: [errorOutput('InterruptedError', new InterruptedError('Interrupted by the user while the cell was waiting').message)] })),
+      interrupted.then(() => ({
+        success: false,
+        outputs: [...runner.interruptedPlots(), errorOutput('InterruptedError', new InterruptedError('Interrupted by the user while the cell was waiting').message)],
+      })),
     ]).then(({ success, outputs }) => {
       interruptAwaiting = undefined;
       running = undefined;

@@ -3,20 +3,14 @@
  * first failure, and hands each cell to its notebook's kernel session (a worker thread). It computes nothing.
  */
 import * as vscode from 'vscode';
-import type { Progress } from '../experiments/experiment';
 import { TYPESCRIPT_LANGUAGE } from '../kernel/cell-runner';
 import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
-import { markdownOutput } from '../kernel/outputs';
-import { ProgressClock } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
-import type { BnnbOutput } from './format';
 import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { RunDiagnostics } from './language/run-diagnostics';
 import { kernelWorker, notebookDirectory } from './platform/host';
-import { toCellOutput } from './serializer';
-
-/** Outputs of a running cell are redrawn at most this often. */
-const REDRAW_INTERVAL_MS = 250;
+import { LiveOutputs, plotsOf } from './live-outputs';
+import { parallelRuns } from './platform/host';
 
 export class BnlabController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
@@ -28,6 +22,8 @@ export class BnlabController implements vscode.Disposable {
   /** Interrupting a notebook also cancels the cells waiting behind the running one. */
   private readonly generations = new WeakMap<vscode.NotebookDocument, number>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Notebooks this controller is selected for. */
+  private readonly selected = new WeakSet<vscode.NotebookDocument>();
   /** A failed run's error, as a diagnostic on its cell. */
   private readonly runDiagnostics = new RunDiagnostics();
 
@@ -47,6 +43,9 @@ export class BnlabController implements vscode.Disposable {
       if (document.notebookType === NOTEBOOK_TYPE) this.controller.updateNotebookAffinity(document, vscode.NotebookControllerAffinity.Preferred);
     };
     vscode.workspace.notebookDocuments.forEach(prefer);
+    this.disposables.push(
+      this.controller.onDidChangeSelectedNotebooks(({ notebook, selected }) => (selected ? this.selected.add(notebook) : this.selected.delete(notebook))),
+    );
     this.disposables.push(
       vscode.workspace.onDidOpenNotebookDocument(prefer),
       vscode.workspace.onDidCloseNotebookDocument((document) => {
@@ -90,6 +89,7 @@ export class BnlabController implements vscode.Disposable {
       session = new KernelSession({
         ...kernelWorker(this.extensionUri),
         memoryLimitMb: settings.get<number>('memoryLimitMb'),
+        parallelRuns: parallelRuns(settings.get<number>('parallelRuns') ?? 0),
         isTrusted: () => vscode.workspace.isTrusted,
       });
       this.sessions.set(notebook, session);
@@ -97,17 +97,35 @@ export class BnlabController implements vscode.Disposable {
     return session;
   }
 
-  private enqueue(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+  /**
+   * Re-runs one cell after a knob changed it: its old result stays in view, the old plots faint beneath the
+   * new ones, until the new result lands. Runs without the trust prompt, like experiment cells in Restricted Mode.
+   */
+  async rerunKeepingResult(cell: vscode.NotebookCell, editor: vscode.NotebookEditor): Promise<void> {
+    // A notebook opened with saved outputs has no kernel yet: a knob on its plot selects this one.
+    if (!this.selected.has(cell.notebook)) {
+      if (vscode.window.activeNotebookEditor !== editor) await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+      await vscode.commands.executeCommand('notebook.selectKernel', { id: this.controller.id, extension: EXTENSION_ID });
+    }
+    return this.enqueue([cell], cell.notebook, { keepResult: true });
+  }
+
+  /** Whether a cell of this notebook is running or queued. */
+  isRunning(notebook: vscode.NotebookDocument): boolean {
+    return this.sessions.get(notebook)?.isRunning ?? false;
+  }
+
+  private enqueue(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument, options: RunOptions = {}): Promise<void> {
     // Creating the executions at once shows every queued cell as pending.
     const executions = cells.map((cell) => this.controller.createNotebookCellExecution(cell));
     const generation = this.generations.get(notebook) ?? 0;
-    const queue = (this.queues.get(notebook) ?? Promise.resolve()).then(() => this.runInOrder(executions, notebook, generation));
+    const queue = (this.queues.get(notebook) ?? Promise.resolve()).then(() => this.runInOrder(executions, notebook, generation, options));
     this.queues.set(notebook, queue);
     return queue;
   }
 
   /** After the first failure (or an interrupt) the rest are left unrun, not marked failed. */
-  private async runInOrder(executions: vscode.NotebookCellExecution[], notebook: vscode.NotebookDocument, generation: number): Promise<void> {
+  private async runInOrder(executions: vscode.NotebookCellExecution[], notebook: vscode.NotebookDocument, generation: number, options: RunOptions): Promise<void> {
     let stopped = false;
     for (const execution of executions) {
       stopped ||= (this.generations.get(notebook) ?? 0) !== generation || execution.token.isCancellationRequested;
@@ -115,24 +133,25 @@ export class BnlabController implements vscode.Disposable {
         execution.end(undefined);
         continue;
       }
-      stopped = !(await this.runOne(execution));
+      stopped = !(await this.runOne(execution, options));
     }
   }
 
-  private async runOne(execution: vscode.NotebookCellExecution): Promise<boolean> {
+  private async runOne(execution: vscode.NotebookCellExecution, options: RunOptions): Promise<boolean> {
     const cell = execution.cell;
     const order = (this.executionOrders.get(cell.notebook) ?? 0) + 1;
     this.executionOrders.set(cell.notebook, order);
     execution.executionOrder = order;
     execution.start(Date.now());
     const cancel = execution.token.onCancellationRequested(() => this.interrupt(cell.notebook));
-    const view = new LiveOutputs(execution);
+    const kept = options.keepResult ? cell.outputs : [];
+    const view = new LiveOutputs(execution, { kept, previous: plotsOf(kept) });
     let success = false;
     try {
-      await execution.clearOutput();
+      if (!options.keepResult) await execution.clearOutput();
       const result = await this.session(cell.notebook).run(
         { language: cell.document.languageId, source: cell.document.getText(), label: `Cell ${cell.index + 1}`, ...notebookDirectory(cell.notebook) },
-        { onOutputs: (outputs) => view.setOutputs(outputs), onProgress: (progress) => view.setProgress(progress) },
+        { onOutputs: (outputs) => view.setOutputs(outputs), onProgress: (progress) => view.setProgress(progress), onPreview: (plots) => view.setPlots(plots) },
       );
       await view.finish(result.outputs);
       success = result.success;
@@ -155,42 +174,7 @@ export class BnlabController implements vscode.Disposable {
   }
 }
 
-/** A running cell's outputs: streamed outputs, then a live progress line, redrawn a few times a second. */
-class LiveOutputs {
-  private outputs: BnnbOutput[] = [];
-  private progress: string | undefined;
-  private readonly clock = new ProgressClock();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private drawing: Promise<void> = Promise.resolve();
-  private finished = false;
-
-  constructor(private readonly execution: vscode.NotebookCellExecution) {}
-
-  setOutputs(outputs: BnnbOutput[]): void {
-    this.outputs = outputs;
-    this.schedule();
-  }
-
-  setProgress(progress: Progress): void {
-    this.progress = this.clock.describe(progress);
-    this.schedule();
-  }
-
-  /** Replaces everything, progress included, with the final outputs. */
-  async finish(outputs: BnnbOutput[]): Promise<void> {
-    this.finished = true;
-    clearTimeout(this.timer);
-    await this.drawing;
-    await this.execution.replaceOutput(outputs.map(toCellOutput));
-  }
-
-  private schedule(): void {
-    if (this.timer || this.finished) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.finished) return;
-      const shown = this.progress ? [...this.outputs, markdownOutput(`Running: ${this.progress}`)] : this.outputs;
-      this.drawing = this.drawing.then(() => this.execution.replaceOutput(shown.map(toCellOutput))).then(undefined, () => undefined);
-    }, REDRAW_INTERVAL_MS);
-  }
+interface RunOptions {
+  /** Keep the cell's outputs in view until the new ones land (a re-run started by a knob). */
+  keepResult?: boolean;
 }

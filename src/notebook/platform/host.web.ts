@@ -16,3 +16,8 @@ export function kernelWorker(extensionUri: vscode.Uri): Pick<SessionOptions, 'wo
 export function notebookDirectory(notebook: vscode.NotebookDocument): { directory?: string } {
   return notebook.isUntitled ? {} : { directory: vscode.Uri.joinPath(notebook.uri, '..').toString() };
 }
+
+/** Workers for an experiment's independent runs: the setting, or (0) one per core but one, at least 1. */
+export function parallelRuns(setting: number): number {
+  return setting > 0 ? Math.floor(setting) : Math.max(1, ((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2) - 1);
+}
