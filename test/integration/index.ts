@@ -11,7 +11,7 @@ import Mocha from 'mocha';
 // A Restricted Mode run (scripts/test-integration.mjs --restricted) loads only the suite meant for it.
 const suites: Array<() => Promise<unknown>> = process.env.BNLAB_TEST_RESTRICTED
   ? [() => import('./restricted.test')]
-  : [() => import('./smoke.test'), () => import('./notebook.test'), () => import('./kernel.test'), () => import('./commands.test'), () => import('./renderer.test'), () => import('./samples.test'), () => import('./pytorch.test'), () => import('./language.test')];
+  : [() => import('./smoke.test'), () => import('./notebook.test'), () => import('./kernel.test'), () => import('./commands.test'), () => import('./renderer.test'), () => import('./samples.test'), () => import('./pytorch.test'), () => import('./language.test'), () => import('./live.test')];
 
 interface Results {
   passed: number;
