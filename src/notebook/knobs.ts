@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { catalog } from '../experiments/catalog';
 import { checkExperimentCell } from '../experiments/cell';
 import { KnobError, setCellParam } from '../experiments/knobs';
+import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
 import type { DriveKnob, KnobChange, KnobValue } from '../shared/payload';
 import { RENDERER_ID } from './constants';
 import type { BnlabController } from './controller';
@@ -29,7 +30,8 @@ export class KnobBridge implements vscode.Disposable {
 
   private async apply(editor: vscode.NotebookEditor, change: KnobChange): Promise<void> {
     const cell = editor.notebook.getCells().find((c) => c.outputs.some((output) => outputIdOf(output) === change.outputId));
-    if (!cell) return; // The output was replaced meanwhile (a newer run): the change is stale.
+    // The output was replaced meanwhile (a newer run): the change is stale. Only experiment cells have knobs.
+    if (!cell || cell.document.languageId !== EXPERIMENT_LANGUAGE) return;
     try {
       const source = cell.document.getText();
       const experiment = checkExperimentCell(source, catalog).outline.experiment;
