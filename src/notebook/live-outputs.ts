@@ -87,8 +87,15 @@ export class LiveOutputs {
     const jsons = outputs.map((output) => JSON.stringify(output.items));
     const sameShape = mimes.length === this.shown.length && mimes.every((mime, i) => mime === this.shown[i]!.mime);
     if (!sameShape) {
-      await this.execution.replaceOutput(cellOutputs);
-      this.shown = cellOutputs.map((output, i) => ({ output, mime: mimes[i]!, json: jsons[i]! }));
+      // Outputs that keep their place and kind keep their id (VS Code then keeps their element); the rest are new.
+      const list = cellOutputs.map((output, i) => {
+        const kept = this.shown[i];
+        if (!kept || kept.mime !== mimes[i]) return output;
+        kept.output.items = output.items;
+        return kept.output;
+      });
+      await this.execution.replaceOutput(list);
+      this.shown = list.map((output, i) => ({ output, mime: mimes[i]!, json: jsons[i]! }));
       return;
     }
     await Promise.all(
