@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // Experiments, the kernel and the CLI don't depend on VS Code, so the headless runner and workers share them.
-    files: ['src/experiments/**/*.ts', 'src/kernel/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts', 'src/notebook/format.ts'],
+    files: ['src/experiments/**/*.ts', 'src/kernel/**/*.ts', 'src/cli/**/*.ts', 'src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Keep this module free of VS Code so it runs headlessly.' }] }],
     },

@@ -8,7 +8,7 @@ import type { Experiment, ExperimentContext } from '../experiments/experiment';
 import type { ParamValues, ParamSpecs } from '../experiments/params';
 import type { LabelledSet, OptimizerSpec, TrainingRecorder, TrainResult } from '../experiments/training';
 import { ExportError, layerSpecs, type LayerSpec } from './layers';
-import type { RunMetrics } from './metrics';
+import type { RunMetrics } from '../shared/metrics-file';
 
 export interface CapturedParameter {
   /** PyTorch's name, e.g. "0.weight". */

@@ -2,7 +2,7 @@
 import { catalog } from '../experiments/catalog';
 import { parseExperimentCell } from '../experiments/cell';
 import type { ExperimentContext } from '../experiments/experiment';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import { markdownOutput, plotOutput } from './outputs';
 
 export const EXPERIMENT_LANGUAGE = 'bnlab';

@@ -9,7 +9,7 @@ import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
 import { markdownOutput } from '../kernel/outputs';
 import { ProgressClock } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
-import type { BnnbOutput } from './format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { RunDiagnostics } from './language/run-diagnostics';
 import { kernelWorker, notebookDirectory } from './platform/host';
