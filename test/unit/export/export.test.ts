@@ -62,6 +62,10 @@ describe('export: every experiment marked exportable captures runs the script ca
         assert.ok(run.step_loss.every(Number.isFinite));
         assert.ok(names.includes(`run_data/run${k}-weights.bin`));
       }
+      // Without weights the script draws them itself: this throws unless the experiment told the recorder
+      // how it initialized every Linear layer.
+      const drawn = (await exportExperimentCell(source, { ...options, weights: false }, context)).files[0]!.contents as string;
+      assert.match(drawn, /weights=None/);
     });
   }
 
