@@ -78,7 +78,7 @@ const FLOAT_TOLERANCE = 1e-5;
 
 describe('PyTorch export: the scripts run in PyTorch and match the engine', () => {
   before(() => {
-    assert.ok(existsSync(path.join(DATA, 'mnist.bin')), 'dist/data/mnist.bin is missing: run `npm run build` first');
+    assert.ok(existsSync(path.join(DATA, 'mnist.bin.gz')), 'dist/data/mnist.bin.gz is missing: run `npm run build` first');
     const problem = torchProblem();
     assert.equal(problem, undefined, `${problem}. These tests run the exported scripts with PyTorch: install it with \`apt-get install python3-torch libopenblas0-pthread\` (Debian), or point BNLAB_PYTHON at a Python with torch.`);
   });
