@@ -21,8 +21,8 @@ torch.set_num_threads(1)
 torch.manual_seed(0)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-# bench/index.ts passes the build step's cached copy (dist/ may be rebuilt concurrently).
-MNIST_BIN = os.environ.get('BNLAB_MNIST') or os.path.join(HERE, '..', 'dist', 'data', 'mnist.bin')
+# bench/index.ts passes the build step's cached copy (dist/ ships it gzipped and may be rebuilt concurrently).
+MNIST_BIN = os.environ.get('BNLAB_MNIST') or os.path.join(HERE, '..', 'node_modules', '.cache', 'batchnorm-lab', 'mnist.bin')
 MIN_REPS = 5
 MAX_REPS = 2000
 

@@ -74,7 +74,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'export-worker': 'src/export/worker.ts' },
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'export-worker': 'src/kernel/export-worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',
@@ -131,7 +131,7 @@ await rm('dist', { recursive: true, force: true });
 // The kernel worker compiles TypeScript cells with esbuild's WebAssembly build, the same on every platform.
 await mkdir('dist', { recursive: true });
 await copyFile('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild.wasm');
-// MNIST digits → dist/data/mnist.bin (cached conversion; see build-mnist.mjs).
+// MNIST digits → dist/data/mnist.bin.gz (cached conversion, gzipped; see build-mnist.mjs).
 await buildMnist({ log: (message) => console.log(message) });
 // The declarations TypeScript cells are checked against (dist/types/), generated from src/kernel/cell-scope.ts.
 await buildCellTypes({ log: (message) => console.log(message) });

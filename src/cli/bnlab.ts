@@ -20,11 +20,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseBnnb, stringifyBnnb, type BnnbNotebook } from '../notebook/format';
+import { parseBnnb, stringifyBnnb, type BnnbNotebook } from '../shared/bnnb-format';
 import { ERROR_MIME } from '../kernel/outputs';
 import { ProgressClock, formatDuration } from '../kernel/progress-text';
 import { KernelSession } from '../kernel/session';
-import { renderReport } from './report';
+import { renderReport } from '../kernel/report';
 import { readReportScript } from './report-script';
 import type { ExperimentContext } from '../experiments/experiment';
 import { exportExperimentCell } from '../export/bundle';

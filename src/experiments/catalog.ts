@@ -4,7 +4,7 @@ import { experiments as mechanics } from './mechanics';
 import { normalizeFeatures } from './normalize-features';
 import { experiments as optimization } from './optimization';
 import { experiments as robustness } from './robustness';
-import { pytorchComparison } from '../export/comparison';
+import { pytorchComparison } from './pytorch-comparison';
 
 const experiments: Experiment[] = [normalizeFeatures, ...optimization, ...robustness, ...mechanics, pytorchComparison];
 

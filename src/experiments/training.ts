@@ -40,31 +40,22 @@ export interface MlpOptions {
   generator: Generator;
   /** Builds a custom norm layer for a hidden width (overrides `norm`), e.g. noisy BN or Batch Renorm. */
   makeNorm?: (width: number) => nn.Module;
+  /** Told how each Linear was initialized (the experiment context's, when the PyTorch export records the run). */
+  recorder?: TrainingRecorder;
 }
 
 /**
- * How a Linear layer's weights were drawn: PyTorch's default, or N(0, std²) with zero bias. Recorded so that
- * the PyTorch export can draw them the same way (with PyTorch's generator) when weights are not exported.
+ * How a Linear layer's weights were drawn: PyTorch's default, or N(0, std²) with zero bias. Told to the
+ * recorder so that the PyTorch export can draw them the same way (with PyTorch's generator) when weights
+ * are not exported.
  */
 export type LinearInit = { kind: 'default' } | { kind: 'normal'; std: number };
 
-const linearInits = new WeakMap<nn.Linear, LinearInit>();
-
-/** Draws a Linear layer's weights from N(0, std²) and zeroes its bias, and records that it did. */
-export function initLinearNormal(linear: nn.Linear, std: number, generator: Generator): void {
+/** Draws a Linear layer's weights from N(0, std²) and zeroes its bias, and tells the recorder (if any). */
+export function initLinearNormal(linear: nn.Linear, std: number, generator: Generator, recorder?: TrainingRecorder): void {
   init.normal_(linear.weight, 0, std, { generator });
   if (linear.bias) init.zeros_(linear.bias);
-  recordLinearInit(linear, { kind: 'normal', std });
-}
-
-/** Records how `linear` was initialized, for layers initialized by other means (e.g. Kaiming normal). */
-export function recordLinearInit(linear: nn.Linear, how: LinearInit): void {
-  linearInits.set(linear, how);
-}
-
-/** How `linear` was initialized, if it was built by {@link buildMlp} or {@link initLinearNormal}. */
-export function linearInitOf(linear: nn.Linear): LinearInit | undefined {
-  return linearInits.get(linear);
+  recorder?.linearInit(linear, { kind: 'normal', std });
 }
 
 /** Linear → [norm] → activation (→ [dropout]) per hidden layer, then a Linear to the outputs. */
@@ -87,8 +78,8 @@ export function buildMlp(options: MlpOptions): nn.Sequential {
 
 function newLinear(inputs: number, outputs: number, options: MlpOptions): nn.Linear {
   const linear = new nn.Linear(inputs, outputs, { generator: options.generator });
-  if (options.initStd !== undefined) initLinearNormal(linear, options.initStd, options.generator);
-  else recordLinearInit(linear, { kind: 'default' });
+  if (options.initStd !== undefined) initLinearNormal(linear, options.initStd, options.generator, options.recorder);
+  else options.recorder?.linearInit(linear, { kind: 'default' });
   return linear;
 }
 
@@ -138,6 +129,8 @@ export interface TrainingRunRecorder {
 
 /** Watches the training runs of an experiment, through {@link ExperimentContext.recorder}. */
 export interface TrainingRecorder {
+  /** A Linear layer's weights were just drawn (built, or initialized again): how. The last word for a layer counts. */
+  linearInit(linear: nn.Linear, how: LinearInit): void;
   begin(run: TrainingRunStart): TrainingRunRecorder;
 }
 

@@ -12,7 +12,7 @@ import { parseExperimentCell } from '../experiments/cell';
 import type { ExperimentContext } from '../experiments/experiment';
 import { captureExperiment, concat, storedInputs, type CapturedRun } from './capture';
 import { ExportError, type LayerSpec } from './layers';
-import { METRICS_FORMAT, METRICS_VERSION, type MetricsFile } from './metrics';
+import { METRICS_FORMAT, METRICS_VERSION, type MetricsFile } from '../shared/metrics-file';
 import { pythonScript, type ScriptDataset, type ScriptRun } from './python-script';
 
 export interface ExportOptions {

@@ -3,12 +3,12 @@
  * initial weights, the data, the rows of every batch in order, the hyper-parameters, and the engine's
  * own metrics. This is what the PyTorch script is written from, so it does what the notebook did.
  */
-import type { Tensor } from '../engine';
+import type { nn, Tensor } from '../engine';
 import type { Experiment, ExperimentContext } from '../experiments/experiment';
 import type { ParamValues, ParamSpecs } from '../experiments/params';
-import type { LabelledSet, OptimizerSpec, TrainingRecorder, TrainResult } from '../experiments/training';
+import type { LabelledSet, LinearInit, OptimizerSpec, TrainingRecorder, TrainResult } from '../experiments/training';
 import { ExportError, layerSpecs, type LayerSpec } from './layers';
-import type { RunMetrics } from './metrics';
+import type { RunMetrics } from '../shared/metrics-file';
 
 export interface CapturedParameter {
   /** PyTorch's name, e.g. "0.weight". */
@@ -51,7 +51,13 @@ export async function captureExperiment(experiment: Experiment, params: ParamVal
     return i;
   };
   const runs: CapturedRun[] = [];
+  // How each Linear was initialized, as the experiment tells while it builds its models (this capture's
+  // own record; weak, so that the models of finished runs can go).
+  const linearInits = new WeakMap<nn.Linear, LinearInit>();
   const recorder: TrainingRecorder = {
+    linearInit(linear, how) {
+      linearInits.set(linear, how);
+    },
     begin(start) {
       const name = runName(start.label, runs.length);
       const batches: Int32Array[] = [];
@@ -59,7 +65,7 @@ export async function captureExperiment(experiment: Experiment, params: ParamVal
       const run: CapturedRun = {
         name,
         arm: name.split(', ')[0]!,
-        layers: layerSpecs(start.model),
+        layers: layerSpecs(start.model, (linear) => linearInits.get(linear)),
         parameters: start.model.namedParameters().map(([n, t]) => ({ name: n, shape: [...t.shape], data: t.data.slice() })),
         train: datasetIndex(start.train),
         ...(start.test ? { test: datasetIndex(start.test) } : {}),

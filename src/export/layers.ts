@@ -4,7 +4,7 @@
  * from PyTorch's defaults, so the script reads like hand-written PyTorch).
  */
 import { nn } from '../engine';
-import { linearInitOf, type LinearInit } from '../experiments/training';
+import type { LinearInit } from '../experiments/training';
 import { pyNumber } from './python-values';
 
 export type LayerSpec =
@@ -21,18 +21,21 @@ export class ExportError extends Error {
   override readonly name = 'ExportError';
 }
 
+/** How a run's Linear layers were initialized, as its recording knows (undefined: not told). */
+export type LinearInitOf = (linear: nn.Linear) => LinearInit | undefined;
+
 /** The layers of a flat nn.Sequential as specs; throws {@link ExportError} for a layer PyTorch lacks. */
-export function layerSpecs(model: nn.Module): LayerSpec[] {
+export function layerSpecs(model: nn.Module, initOf: LinearInitOf = () => undefined): LayerSpec[] {
   if (!(model instanceof nn.Sequential)) throw new ExportError(`the model is a ${model.constructor.name}, not an nn.Sequential of standard layers`);
-  return model.children().map((layer, index) => layerSpec(layer, index));
+  return model.children().map((layer, index) => layerSpec(layer, index, initOf));
 }
 
-function layerSpec(layer: nn.Module, index: number): LayerSpec {
+function layerSpec(layer: nn.Module, index: number, initOf: LinearInitOf): LayerSpec {
   // Exact classes, not instanceof: subclasses (Batch Renorm, noisy BatchNorm) compute something else.
   switch (layer.constructor) {
     case nn.Linear: {
       const linear = layer as nn.Linear;
-      const init = linearInitOf(linear);
+      const init = initOf(linear);
       return { type: 'Linear', inFeatures: linear.inFeatures, outFeatures: linear.outFeatures, bias: linear.bias !== null, ...(init ? { init } : {}) };
     }
     case nn.BatchNorm1d: {

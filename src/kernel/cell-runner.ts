@@ -7,7 +7,7 @@ import * as scope from './cell-scope';
 import { InterruptedError, type Datasets, type ExperimentContext, type Progress } from '../experiments/experiment';
 import { ExperimentCellError } from '../experiments/cell';
 import { DivergenceError } from '../experiments/divergence';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import type { PlotPayload } from '../shared/payload';
 import { LivePlots } from './live-plots';
 import { EXPERIMENT_LANGUAGE, runExperimentCell } from './experiment-cell';

@@ -3,7 +3,7 @@ import { catalog } from '../experiments/catalog';
 import { parseExperimentCell } from '../experiments/cell';
 import type { ExperimentContext } from '../experiments/experiment';
 import { knobsFor } from '../experiments/knobs';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import type { Knob, PlotPayload } from '../shared/payload';
 import { markdownOutput, plotOutput } from './outputs';
 

@@ -1,5 +1,5 @@
 /** Building cell outputs: the MIME types VS Code knows, and how the lab fills them. */
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import { PLOT_MIME, type PlotPayload } from '../shared/payload';
 
 export const ERROR_MIME = 'application/vnd.code.notebook.error';

@@ -1,6 +1,6 @@
 /** Messages between the extension host (KernelSession) and a notebook's worker (worker.ts). */
 import type { Progress } from '../experiments/experiment';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import type { PlotPayload } from '../shared/payload';
 
 /** A cell to run. `label` names it in errors and stack traces, e.g. "Cell 3". */

@@ -8,7 +8,7 @@
  * ./platform/kernel-worker.ts: Node worker threads by default, Web Workers in the web extension host.
  */
 import type { Progress } from '../experiments/experiment';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import type { PlotPayload } from '../shared/payload';
 import { TYPESCRIPT_LANGUAGE } from './cell-runner';
 import { InterruptFlag } from './interrupt';

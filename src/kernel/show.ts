@@ -8,7 +8,7 @@
  */
 import { Tensor } from '../engine';
 import { distributionComparison, type DistributionComparisonInput } from '../experiments/summaries';
-import type { BnnbOutput } from '../notebook/format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import { PLOT_PAYLOAD_VERSION, type PlotPayload } from '../shared/payload';
 import { markdownOutput, plotOutput, textOutput } from './outputs';
 

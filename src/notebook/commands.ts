@@ -1,13 +1,13 @@
 /** Command-palette commands, all under the "BatchNorm Lab" category (see package.json). */
 import * as vscode from 'vscode';
-import { renderReport } from '../cli/report';
+import { renderReport } from '../kernel/report';
 import { NOTEBOOK_TYPE } from './constants';
 import { targetNotebook, type ToolbarContext } from './target';
 import type { BnlabController } from './controller';
 import { experimentCellSource, pickExperiment } from './experiment-picker';
 import { registerPyTorchCommands } from './pytorch-commands';
 import { fromNotebookData } from './serializer';
-import { parseBnnb } from './format';
+import { parseBnnb } from '../shared/bnnb-format';
 
 
 

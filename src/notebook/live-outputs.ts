@@ -9,7 +9,7 @@ import type { Progress } from '../experiments/experiment';
 import { markdownOutput, plotOutput } from '../kernel/outputs';
 import { ProgressClock } from '../kernel/progress-text';
 import { PLOT_MIME, type PlotPayload } from '../shared/payload';
-import type { BnnbOutput } from './format';
+import type { BnnbOutput } from '../shared/bnnb-format';
 import { toCellOutput } from './serializer';
 
 /** Outputs of a running cell are redrawn at most this often. */

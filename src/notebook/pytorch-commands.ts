@@ -2,7 +2,7 @@
  * "Export Experiment to PyTorch…" and "Import PyTorch Results…" (category "BatchNorm Lab", see package.json).
  *
  * Export runs the experiment cell once in the engine, in a worker thread (dist/export-worker.js, built from
- * src/export/worker.ts) so that the extension host stays responsive, and writes `<stem>.py`,
+ * src/kernel/export-worker.ts) so that the extension host stays responsive, and writes `<stem>.py`,
  * `<stem>.engine.json` and `<stem>_data/` next to the notebook. Import adds a `pytorch-comparison` cell that
  * plots the engine's metrics file against the ones the exported script wrote, and runs it.
  */
@@ -12,8 +12,8 @@ import * as vscode from 'vscode';
 import { parse as parseYaml } from 'yaml';
 import { catalog } from '../experiments/catalog';
 import { parseExperimentCell } from '../experiments/cell';
-import type { ExportJob, ExportMessage } from '../export/worker';
-import { parseMetrics, type MetricsFile } from '../export/metrics';
+import type { ExportJob, ExportMessage } from '../kernel/export-worker';
+import { parseMetrics, type MetricsFile } from '../shared/metrics-file';
 import { EXPERIMENT_LANGUAGE } from '../kernel/experiment-cell';
 import { NOTEBOOK_TYPE } from './constants';
 import { targetNotebook, type ToolbarContext } from './target';

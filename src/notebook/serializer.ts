@@ -10,7 +10,7 @@ import {
   type BnnbNotebook,
   type BnnbOutput,
   type BnnbOutputItem,
-} from './format';
+} from '../shared/bnnb-format';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -17,7 +17,7 @@ export const SCOPE_SPECIFIER = 'bnlab:cell-scope';
 export const CELL_SPECIFIER_PREFIX = 'bnlab:cell:';
 
 /** The kernel's message for import/export in a cell (src/kernel/typescript/compile.ts says the same at run time). */
-export { MODULE_SYNTAX_MESSAGE } from '../kernel/typescript/messages';
+export { MODULE_SYNTAX_MESSAGE } from '../shared/typescript-cell-messages';
 
 export interface CellScope {
   /** The declaration file of the cells' scope. */

@@ -4,7 +4,7 @@
  */
 import type * as ts from 'typescript';
 import { MODULE_SYNTAX_MESSAGE, type NotebookCells } from './cells';
-import { MODULE_SYNTAX_CODE } from './protocol';
+import { MODULE_SYNTAX_CODE } from '../shared/ts-plugin-protocol';
 
 type Ts = typeof import('typescript');
 

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type * as ts from 'typescript';
 import { NotebookCells } from './cells';
 import { decorateHost, decorateService } from './decorate';
-import { CELL_ORDER_COMMAND, type CellOrderArguments } from './protocol';
+import { CELL_ORDER_COMMAND, type CellOrderArguments } from '../shared/ts-plugin-protocol';
 
 type Ts = typeof import('typescript');
 

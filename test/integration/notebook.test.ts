@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseBnnb } from '../../src/notebook/format';
+import { parseBnnb } from '../../src/shared/bnnb-format';
 import { PLOT_MIME, type PlotPayload } from '../../src/shared/payload';
 import { api, closeAllWithoutSaving, ERROR_MIME, itemsOf, openAndShow, runAll, waitFor, workspace } from './helpers';
 import { screenshot } from './index';

@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { pytorchComparison } from '../../src/export/comparison';
+import { pytorchComparison } from '../../src/experiments/pytorch-comparison';
 import { exportExperimentCell, type ExportOptions } from '../../src/export/bundle';
-import { parseMetrics, type MetricsFile, type RunMetrics } from '../../src/export/metrics';
+import { parseMetrics, type MetricsFile, type RunMetrics } from '../../src/shared/metrics-file';
 import { writeExport } from '../../src/export/write';
 import { quietContext } from '../../src/experiments/experiment';
 import { fileDatasets } from '../../src/kernel/datasets';
@@ -78,7 +78,7 @@ const FLOAT_TOLERANCE = 1e-5;
 
 describe('PyTorch export: the scripts run in PyTorch and match the engine', () => {
   before(() => {
-    assert.ok(existsSync(path.join(DATA, 'mnist.bin')), 'dist/data/mnist.bin is missing: run `npm run build` first');
+    assert.ok(existsSync(path.join(DATA, 'mnist.bin.gz')), 'dist/data/mnist.bin.gz is missing: run `npm run build` first');
     const problem = torchProblem();
     assert.equal(problem, undefined, `${problem}. These tests run the exported scripts with PyTorch: install it with \`apt-get install python3-torch libopenblas0-pthread\` (Debian), or point BNLAB_PYTHON at a Python with torch.`);
   });

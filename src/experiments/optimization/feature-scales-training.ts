@@ -77,7 +77,7 @@ export const featureScalesTraining = defineExperiment({
       for (const arm of arms) {
         const generator = new Generator(seed);
         const k = params.features.length;
-        const mlp = buildMlp({ inputs: k, hidden: [params.hidden, params.hidden], outputs: 2, activation: 'relu', norm: arm === ARM_HIDDEN_BN ? 'batch' : 'none', generator });
+        const mlp = buildMlp({ inputs: k, hidden: [params.hidden, params.hidden], outputs: 2, activation: 'relu', norm: arm === ARM_HIDDEN_BN ? 'batch' : 'none', generator, recorder: context.recorder });
         const model = arm === ARM_INPUT_BN ? new nn.Sequential(new nn.BatchNorm1d(k), ...mlp.children()) : mlp;
         const standardized = arm === ARM_STANDARDIZED;
         const result = trainClassifier({

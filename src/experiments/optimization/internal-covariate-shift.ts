@@ -87,7 +87,7 @@ export interface Params {
 
 function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet, test: LabelledSet, context: ExperimentContext, label: string): ArmRun {
   const generator = new Generator(seed);
-  const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden, params.hidden], outputs: 10, activation: 'sigmoid', norm, initStd: params.initStd, generator });
+  const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden, params.hidden], outputs: 10, activation: 'sigmoid', norm, initStd: params.initStd, generator, recorder: context.recorder });
   // The last Sigmoid of the Sequential: its input is the last hidden layer's pre-activation (after BatchNorm, if any).
   const children = model.children();
   const sigmoidIndex = children.map((m, i) => (m instanceof nn.Sigmoid ? i : -1)).filter((i) => i >= 0).at(-1)!;

@@ -57,7 +57,7 @@ export const learningRateSweep = defineExperiment({
       for (const norm of ARMS) {
         for (const lr of lrs) {
           const generator = new Generator(seed);
-          const model = buildMlp({ inputs: 784, hidden: Array<number>(params.depth).fill(params.width), outputs: 10, activation: 'relu', norm, generator });
+          const model = buildMlp({ inputs: 784, hidden: Array<number>(params.depth).fill(params.width), outputs: 10, activation: 'relu', norm, generator, recorder: context.recorder });
           if (params.init === 'he') heInit(model, generator);
           const result = trainClassifier({
             model,

@@ -67,7 +67,7 @@ export const batchSize = defineExperiment({
       for (const [ai, norm] of ARMS.entries()) {
         for (const [bi, b] of batches.entries()) {
           const generator = new Generator(seed * 1000 + bi);
-          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: 'relu', norm, groups: p.groups, generator });
+          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: 'relu', norm, groups: p.groups, generator, recorder: context.recorder });
           const steps = stepsOf(b);
           const lr = (p.baseLr * b) / REFERENCE_BATCH;
           const label = `${NORM_NAMES[norm]}, batch ${b}, lr ${Number(lr.toPrecision(3))}, seed ${seed}`;

@@ -4,7 +4,7 @@
  */
 import { init, nn, tensor } from '../../engine';
 import type { ExperimentContext } from '../experiment';
-import { initLinearNormal, recordLinearInit, type LabelledSet } from '../training';
+import { initLinearNormal, type LabelledSet, type TrainingRecorder } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
 import { mean, seedList } from '../numbers';
 export { mean, seedList };
@@ -54,10 +54,10 @@ export function linearLayers(model: nn.Sequential): nn.Linear[] {
 }
 
 /** Sets every Linear weight but the last (the classifier head) to N(0, std²) and its bias to 0. */
-export function initHidden(model: nn.Sequential, std: number, generator: import('../../engine').Generator, includeHead: boolean): void {
+export function initHidden(model: nn.Sequential, std: number, generator: import('../../engine').Generator, includeHead: boolean, recorder?: TrainingRecorder): void {
   const linears = linearLayers(model);
   const targets = includeHead ? linears : linears.slice(0, -1);
-  for (const linear of targets) initLinearNormal(linear, std, generator);
+  for (const linear of targets) initLinearNormal(linear, std, generator, recorder);
 }
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)", or "all 3 seeds diverged". */
@@ -92,11 +92,11 @@ export function round(x: number, digits = 4): number {
 }
 
 /** He (Kaiming) normal init of every hidden Linear weight for the given activation, biases 0; the head keeps PyTorch's default. */
-export function kaimingHidden(model: nn.Sequential, generator: import('../../engine').Generator, activation: 'relu' | 'sigmoid' | 'tanh'): void {
+export function kaimingHidden(model: nn.Sequential, generator: import('../../engine').Generator, activation: 'relu' | 'sigmoid' | 'tanh', recorder?: TrainingRecorder): void {
   for (const linear of linearLayers(model).slice(0, -1)) {
     init.kaimingNormal_(linear.weight, { nonlinearity: activation, generator });
     if (linear.bias) init.zeros_(linear.bias);
     // Kaiming normal (fan in) is N(0, (gain / √fan_in)²).
-    recordLinearInit(linear, { kind: 'normal', std: init.calculateGain(activation) / Math.sqrt(linear.inFeatures) });
+    recorder?.linearInit(linear, { kind: 'normal', std: init.calculateGain(activation) / Math.sqrt(linear.inFeatures) });
   }
 }

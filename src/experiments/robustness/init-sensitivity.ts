@@ -61,8 +61,8 @@ export const initSensitivity = defineExperiment({
       for (const [ai, norm] of ARMS.entries()) {
         for (const [ki, std] of scales.entries()) {
           const generator = new Generator(seed * 1000 + ki);
-          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator });
-          initHidden(model, std, generator, p.scaled === 'all layers');
+          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator, recorder: context.recorder });
+          initHidden(model, std, generator, p.scaled === 'all layers', context.recorder);
           const label = `${NORM_NAMES[norm]}, init std ${formatScale(std)}, seed ${seed}`;
           results[ai]![ki]![si] = trainClassifier({
             model,

@@ -13,7 +13,7 @@ import remapping from '@jridgewell/remapping';
 import { parse, type Node, type Pattern, type Program, type Statement } from 'acorn';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import MagicString from 'magic-string';
-import { MODULE_SYNTAX_MESSAGE } from './messages';
+import { MODULE_SYNTAX_MESSAGE } from '../../shared/typescript-cell-messages';
 
 /** esbuild's transform, injected: the worker uses esbuild-wasm, tests may use native esbuild. */
 export type Transform = (

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { errorLocation } from '../../kernel/error-location';
 import { ERROR_MIME } from '../../kernel/outputs';
-import type { BnnbOutput } from '../format';
+import type { BnnbOutput } from '../../shared/bnnb-format';
 
 /** Errors whose words the as-you-type checks already put on the cell. */
 const SHOWN_AS_YOU_TYPE = new Set(['ExperimentCellError', 'CellCompileError']);

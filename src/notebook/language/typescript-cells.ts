@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { TYPESCRIPT_LANGUAGE } from '../../kernel/cell-runner';
-import { CELL_ORDER_COMMAND, MODULE_SYNTAX_CODE, type CellOrderArguments } from '../../ts-plugin/protocol';
+import { CELL_ORDER_COMMAND, MODULE_SYNTAX_CODE, type CellOrderArguments } from '../../shared/ts-plugin-protocol';
 import { NOTEBOOK_TYPE } from '../constants';
 
 const TS_EXTENSION = 'vscode.typescript-language-features';

@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { data, Generator } from './imports';
 
 const root = resolve(__dirname, '../../..');
@@ -25,7 +26,7 @@ const raw: number[][] = [];
 before(async () => {
   const mod = (await import(pathToFileURL(join(root, 'scripts', 'build-mnist.mjs')).href)) as BuildMnistModule;
   tmp = mkdtempSync(join(tmpdir(), 'bnlab-mnist-'));
-  const out = join(tmp, 'dist', 'mnist.bin');
+  const out = join(tmp, 'dist', 'mnist.bin.gz');
   const cacheDir = join(tmp, 'cache');
   const first = await mod.buildMnist({ out, cacheDir });
   assert.equal(first.converted, true);
@@ -42,7 +43,7 @@ before(async () => {
   utimesSync(join(cacheDir, 'mnist.bin'), old, old);
   const fourth = await mod.buildMnist({ out, cacheDir });
   assert.equal(fourth.converted, true);
-  bytes = new Uint8Array(readFileSync(out));
+  bytes = new Uint8Array(gunzipSync(readFileSync(out)));
   ds = data.mnist.fromBytes(bytes);
   for (let d = 0; d < 10; d++) raw.push((JSON.parse(readFileSync(join(digitsDir, `${d}.json`), 'utf8')) as { data: number[] }).data);
 });

@@ -7,10 +7,10 @@ import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { Generator, nn } from '../../../src/engine';
 import { exportExperimentCell } from '../../../src/export/bundle';
-import { pytorchComparison } from '../../../src/export/comparison';
+import { pytorchComparison } from '../../../src/experiments/pytorch-comparison';
 import { ExportError, layerSpecs, pythonLayer, type LayerSpec } from '../../../src/export/layers';
 import { pythonScript } from '../../../src/export/python-script';
-import { METRICS_FORMAT, parseMetrics } from '../../../src/export/metrics';
+import { METRICS_FORMAT, parseMetrics } from '../../../src/shared/metrics-file';
 import { catalog } from '../../../src/experiments/catalog';
 import { parseExperimentCell } from '../../../src/experiments/cell';
 import type { ExperimentContext } from '../../../src/experiments/experiment';
@@ -62,6 +62,10 @@ describe('export: every experiment marked exportable captures runs the script ca
         assert.ok(run.step_loss.every(Number.isFinite));
         assert.ok(names.includes(`run_data/run${k}-weights.bin`));
       }
+      // Without weights the script draws them itself: this throws unless the experiment told the recorder
+      // how it initialized every Linear layer.
+      const drawn = (await exportExperimentCell(source, { ...options, weights: false }, context)).files[0]!.contents as string;
+      assert.match(drawn, /weights=None/);
     });
   }
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import ts from 'typescript';
 import { cellGlobals } from '../../../src/kernel/cell-runner';
-import { MODULE_SYNTAX_MESSAGE } from '../../../src/kernel/typescript/messages';
+import { MODULE_SYNTAX_MESSAGE } from '../../../src/shared/typescript-cell-messages';
 import { cellService, messages } from './language-service';
 
 const scopeFile = 'dist/types/cell-scope.json';

@@ -5,8 +5,8 @@
  */
 import markdownItKatex from '@vscode/markdown-it-katex';
 import MarkdownIt from 'markdown-it';
-import type { BnnbCell, BnnbNotebook, BnnbOutputItem } from '../notebook/format';
-import { ERROR_MIME, STDERR_MIME, STDOUT_MIME } from '../kernel/outputs';
+import type { BnnbCell, BnnbNotebook, BnnbOutputItem } from '../shared/bnnb-format';
+import { ERROR_MIME, STDERR_MIME, STDOUT_MIME } from './outputs';
 import { PLOT_MIME } from '../shared/payload';
 
 // Math as in VS Code's markdown cells (the same KaTeX plugin), written as MathML, which browsers draw

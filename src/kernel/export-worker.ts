@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { fileDatasets } from '../kernel/datasets';
-import { exportExperimentCell, type ExportOptions } from './bundle';
-import { writeExport } from './write';
+import { fileDatasets } from './datasets';
+import { exportExperimentCell, type ExportOptions } from '../export/bundle';
+import { writeExport } from '../export/write';
 
 export interface ExportJob extends ExportOptions {
   /** The experiment cell's YAML. */

@@ -4,8 +4,8 @@
  * table of how far each file is from the first one (normally the engine's).
  */
 import type { Curve, PlotPayload, TrainingCurvesPlot } from '../shared/payload';
-import { defineExperiment } from '../experiments/experiment';
-import { parseMetrics, type MetricsFile, type RunMetrics } from './metrics';
+import { defineExperiment } from './experiment';
+import { parseMetrics, type MetricsFile, type RunMetrics } from '../shared/metrics-file';
 
 export const pytorchComparison = defineExperiment({
   id: 'pytorch-comparison',
