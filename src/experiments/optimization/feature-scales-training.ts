@@ -7,6 +7,7 @@
 import { Generator, nn, noGrad, tensor, type Tensor } from '../../engine';
 import type { PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
+import { drawable, reported } from '../live';
 import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
@@ -68,7 +69,7 @@ export const featureScalesTraining = defineExperiment({
     const seeds = seedList(params.seed, params.seeds);
     const total = seeds.length * arms.length;
     const inputs: RunInput[] = seeds.flatMap((seed, s) => arms.map((arm, a) => ({ arm, seed, params, label: `${arm}, seed ${seed} (run ${s * arms.length + a + 1} of ${total})` })));
-    const runs = await runAll(context, runJob, inputs, { preview: (sofar) => [curvesPlot(sofar.filter((r): r is Run => r !== undefined), params)] });
+    const runs = await runAll(context, runJob, inputs, { preview: (sofar) => drawable([curvesPlot(reported(sofar), params)]) });
     const { test } = taskData(params);
     const ones = test.y.data.reduce((a, b) => a + b, 0) / params.testSize;
     const summaryParams = { ...params, majority: Math.max(ones, 1 - ones) };

@@ -9,6 +9,7 @@ import type { PercentileArm, PlotPayload, TrainingCurvesPlot } from '../../share
 import { batchSizeParam, lrParam, seedParam, seedsParam, stepsParam, testSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { MNIST_DIGITS, mnistSplit } from '../mnist';
+import { drawable, reported } from '../live';
 import { defineJob, runAll, type JobContext } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
@@ -62,7 +63,7 @@ export const internalCovariateShift = defineExperiment({
     const inputs: ArmInput[] = seeds.flatMap((seed, s) =>
       ARMS.map((norm, a) => ({ norm, seed, params, label: `${NORM_NAMES[norm]}, seed ${seed} (run ${s * ARMS.length + a + 1} of ${total})` })),
     );
-    const runs = await runAll(context, armJob, inputs, { preview: (sofar) => plotsOf(sofar.filter((r): r is ArmRun => r !== undefined), params) });
+    const runs = await runAll(context, armJob, inputs, { preview: (sofar) => drawable(plotsOf(reported(sofar), params)) });
     return { plots: plotsOf(runs, params), markdown: summary(runs, params), claims: checkClaims(icsClaims, icsResults(runs, params)) };
   },
 });

@@ -8,6 +8,7 @@ import type { PlotPayload, SweepPlot, TrainingCurvesPlot } from '../../shared/pa
 import { batchSizeParam, stepsParam, testSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { mnistSplit } from '../mnist';
+import { drawable, finishedOnly, reported } from '../live';
 import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type NormKind, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
@@ -61,7 +62,7 @@ export const learningRateSweep = defineExperiment({
     const plotsOf = (runs: Run[], finished: Run[]): PlotPayload[] => [sweepPlot(finished, lrs, params), curvesPlot(runs.filter((r) => r.lr === curvesLr), curvesLr, params)];
     const runs = await runAll(context, runJob, inputs, {
       // The sweep shows each run once it has finished; the curves grow as they train.
-      preview: (sofar, done) => plotsOf(sofar.filter((r): r is Run => r !== undefined), sofar.filter((r, i): r is Run => r !== undefined && done[i]!)),
+      preview: (sofar, done) => drawable(plotsOf(reported(sofar), reported(finishedOnly(sofar, done)))),
     });
     return {
       plots: plotsOf(runs, runs),

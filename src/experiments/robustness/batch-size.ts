@@ -9,6 +9,7 @@ import { Generator, nn, noGrad, tensor } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable, finishedOnly } from '../live';
 import { defineJob, runAll } from '../runs';
 import { buildMlp, evaluate, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
@@ -66,10 +67,7 @@ export const batchSize = defineExperiment({
     const nest = (flat: readonly (Run | undefined)[]): (Run | undefined)[][][] => ARMS.map((_, ai) => batches.map((_, bi) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * batches.length + bi])));
     const flat = await runAll(context, runJob, inputs, {
       // The sweep shows each run once it has finished; the curves grow as they train.
-      preview: (sofar, done) => {
-        const finished = sofar.map((r, i) => (done[i] ? r : undefined));
-        return [sweepPlot(p, batches, nest(finished), examples), curvesPlot(p, curveBatches, batches, nest(sofar), seeds[0]!)];
-      },
+      preview: (sofar, done) => drawable([sweepPlot(p, batches, nest(finishedOnly(sofar, done)), examples), curvesPlot(p, curveBatches, batches, nest(sofar), seeds[0]!)]),
     });
     const runs = nest(flat) as Run[][][];
     return {

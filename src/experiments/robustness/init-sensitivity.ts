@@ -8,6 +8,7 @@ import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../..
 import { checkClaims, claimsTable, type Claim } from '../claims';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable, finishedOnly } from '../live';
 import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type NormKind, type TrainResult } from '../training';
 import { formatScale, initHidden, mean, percentSpread, round, seedList } from './common';
@@ -60,7 +61,7 @@ export const initSensitivity = defineExperiment({
       ARMS.map((_, ai) => scales.map((_, ki) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * scales.length + ki])));
     const flat = await runAll(context, runJob, inputs, {
       // The sweep shows each run once it has finished; the curves grow as they train.
-      preview: (sofar, done) => [sweepPlot(p, scales, nest(sofar.map((r, i) => (done[i] ? r : undefined)))), curvesPlot(scales, picks, nest(sofar), seeds[0]!)],
+      preview: (sofar, done) => drawable([sweepPlot(p, scales, nest(finishedOnly(sofar, done))), curvesPlot(scales, picks, nest(sofar), seeds[0]!)]),
     });
     const results = nest(flat) as TrainResult[][][];
     return {

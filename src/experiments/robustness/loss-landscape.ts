@@ -11,6 +11,7 @@ import { checkLoss, DivergenceError } from '../divergence';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable } from '../live';
 import { defineJob, runAll } from '../runs';
 import { BatchSampler, buildMlp, NORM_NAMES, trainClassifier, type Activation, type LabelledSet, type NormKind, type TrainResult } from '../training';
 import { kaimingHidden, mean, round, seedList } from './common';
@@ -75,10 +76,10 @@ export const lossLandscape = defineExperiment({
     const flat = await runAll(context, runJob, inputs, {
       // Per arm, the finished seeds once there are any (the bands then keep their length), else the running one.
       preview: (sofar, done) =>
-        plots(p, nest(sofar).map((rs, ai) => {
+        drawable(plots(p, nest(sofar).map((rs, ai) => {
           const finished = rs.filter((r, si): r is Run => r !== undefined && done[si * ARMS.length + ai]!);
           return finished.length > 0 ? finished : rs.filter((r): r is Run => r !== undefined);
-        })),
+        }))),
     });
     const runs = nest(flat) as Run[][];
     return { plots: plots(p, runs), markdown: summary(p, runs), claims: checkClaims(landscapeClaims, runs) };

@@ -10,6 +10,7 @@ import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { describeEffect, effectNumbers, pairedEffect, verdictWords } from '../effects';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable } from '../live';
 import { defineJob, runAll } from '../runs';
 import { signed } from '../numbers';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type TrainResult } from '../training';
@@ -68,10 +69,10 @@ export const noisyBatchnorm = defineExperiment({
     const flat = await runAll(context, runJob, inputs, {
       // Per arm, the finished seeds once there are any (mean curves need runs of the same length), else the running one.
       preview: (sofar, done) =>
-        plots(p, layer, seeds[0]!, nest(sofar).map((rs, ai) => {
+        drawable(plots(p, layer, seeds[0]!, nest(sofar).map((rs, ai) => {
           const finished = rs.filter((r, si): r is ArmRun => r !== undefined && done[si * ARMS.length + ai]!);
           return finished.length > 0 ? finished : rs.filter((r): r is ArmRun => r !== undefined);
-        })),
+        }))),
     });
     const runs = nest(flat) as ArmRun[][];
     return { plots: plots(p, layer, seeds[0]!, runs), markdown: summary(p, layer, runs), claims: checkClaims(noisyClaims, runs) };
