@@ -48,6 +48,7 @@ export const normalizationAxes = defineExperiment({
     shift: { kind: 'number', default: 3, min: -1000, max: 1000, description: 'The constant of every shift checked.' },
     seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the input, the convolution’s weights and the offsets.' },
   },
+  knobs: ['groups', 'channels', 'factor', 'shift', 'seed'],
   run(params) {
     const { examples: N, channels: C, groups: G, size: S, factor, shift, seed } = params;
     if (C % G !== 0) throw new Error(`channels (${C}) must be divisible by groups (${G})`);
