@@ -8,7 +8,7 @@ import type { ExperimentContext } from '../experiment';
 import { evaluate, runSteps, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
 import { accuracyResolution, twoSidedEffect, verdictWords, type Effect } from '../effects';
-import { fixed, mean, pct, pp, sampleStd } from '../numbers';
+import { fixed, keepUnits, mean, pct, pp, sampleStd } from '../numbers';
 export { fixed, mean, pct, pp, sampleStd };
 
 // The shared specs, re-exported so that this group's modules import from one place.
@@ -20,6 +20,11 @@ export function minMax(values: readonly number[]): [number, number] {
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" */
 export function pctWithRange(values: readonly number[]): string {
+  return keepUnits(pctWithRangeWords(values));
+}
+
+/** The same words with ordinary spaces; pctWithRange keeps each number with its unit (no-break spaces). */
+function pctWithRangeWords(values: readonly number[]): string {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return 'n/a (every seed diverged)';
   if (finite.length === 1) return pct(finite[0]!);

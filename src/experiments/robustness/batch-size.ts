@@ -14,7 +14,7 @@ import { defineJob, runAll } from '../runs';
 import { buildMlp, evaluate, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, effectNumbers, pairedEffect, verdictWords, type Effect } from '../effects';
-import { pp } from '../numbers';
+import { keepUnits, pp } from '../numbers';
 import { mean, percentSpread, round, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch', 'group', 'layer'];
@@ -284,7 +284,7 @@ function changeCell(e: Effect): string {
   if (e.diffs.length === 0) return '–';
   const range = e.diffs.length > 1 ? ` (${pp(e.min)} to ${pp(e.max)})` : '';
   const word = { clear: 'a clear loss', opposite: 'a clear gain', noise: 'within the noise' }[e.verdict];
-  return `${pp(e.mean)}${range}, ${word}`;
+  return keepUnits(`${pp(e.mean)}${range}, ${word}`);
 }
 
 export function summary(p: { seeds: number; baseLr: number; epochs: number; testSize: number }, batches: number[], runs: Run[][][], examples: number): string {
@@ -367,5 +367,5 @@ function cell(rs: Run[], value: (r: Run) => number | undefined, seeds: number): 
   const finished = rs.filter((r) => !r.result.diverged).map(value).filter((v): v is number => v !== undefined);
   const diverged = rs.filter((r) => r.result.diverged).length;
   if (finished.length === 0) return diverged ? `diverged (${diverged}/${seeds})` : '–';
-  return percentSpread(finished, seeds).replace(/ \(\d+ seeds: /, ' (') + (diverged ? `, ${diverged} diverged` : '');
+  return keepUnits(percentSpread(finished, seeds).replace(/ \(\d+ seeds: /, ' (') + (diverged ? `, ${diverged} diverged` : ''));
 }
