@@ -5,11 +5,14 @@
  */
 import type { PanelSpec, PlotPayload, PlotSpec } from '../shared/payload';
 
-/** The plots with what partial data lacks left out: every curve, band and sweep point kept has data. */
+/**
+ * The plots with what partial data lacks left out (every curve, band and sweep point kept has data), as a
+ * copy: the builders may share arrays with runs that are still growing, and a preview is a snapshot.
+ */
 export function drawable(plots: readonly PlotPayload[]): PlotPayload[] {
   return plots.flatMap((payload) => {
     const plot = prune(payload.plot);
-    return plot ? [{ ...payload, plot }] : [];
+    return plot ? [structuredClone({ ...payload, plot })] : [];
   });
 }
 
