@@ -16,11 +16,14 @@ export const seedParam = (what = 'the data split, the initial weights and the ba
   description: `First seed: seed s of the run uses seed + s for ${what}.`,
 });
 
-export const seedsParam = (defaultSeeds = 3, description = 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.'): IntegerParam => ({
+/** The first seed, in the experiment's own words (what it seeds, and which seed the data split uses). */
+export const firstSeedParam = (description: string): IntegerParam => ({ kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description });
+
+export const seedsParam = (defaultSeeds = 3, description = 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.', max = 20): IntegerParam => ({
   kind: 'integer',
   default: defaultSeeds,
   min: 1,
-  max: 20,
+  max,
   description,
 });
 

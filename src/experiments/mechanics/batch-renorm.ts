@@ -6,6 +6,7 @@
  */
 import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { drawable } from '../live';
 import { checkMnistSizes, mnistSplit } from '../mnist';
@@ -41,12 +42,12 @@ export const batchRenorm = defineExperiment({
     'used at inference; Batch Renorm’s r and d correct for that.',
   params: {
     classesPerBatch: { kind: 'integer', default: 2, min: 1, max: 9, description: 'Classes in every non-i.i.d. training batch (equal shares); the i.i.d. runs draw batches from all 10.' },
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits.' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits for the test accuracy (eval mode).' },
-    steps: { kind: 'integer', default: 600, min: 20, max: 100000, description: 'SGD steps per run (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Training minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits.'),
+    testSize: testSizeParam(2000, 'Held-out digits for the test accuracy (eval mode).', { min: 200, max: 2000 }),
+    steps: stepsParam(600, 'SGD steps per run (momentum 0.9).', { min: 20, max: 100000 }),
+    batchSize: batchSizeParam(50, 'Training minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers (Linear → norm → ReLU).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate.' },
+    lr: lrParam(0.05, 'SGD learning rate.'),
     momentum: { kind: 'number', default: 0.01, min: 0, max: 1, exclusiveMin: true, description: 'Update rate of the moving averages, the same for both norms (PyTorch’s momentum).' },
     rMax: { kind: 'number', default: 3, min: 1, max: 100, description: 'Batch Renorm’s final clip of r = σ_B / σ (the paper: 3).' },
     dMax: { kind: 'number', default: 5, min: 0, max: 100, description: 'Batch Renorm’s final clip of |d| = |μ_B − μ| / σ (the paper: 5).' },

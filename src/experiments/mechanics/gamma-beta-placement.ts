@@ -9,6 +9,7 @@ import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload } from '../../shared/payload';
 import { checkClaims, claimsTable, type Claim } from '../claims';
 import { effectNumbers } from '../effects';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { drawable } from '../live';
 import { checkMnistSizes, mnistSplit } from '../mnist';
@@ -51,13 +52,13 @@ export const gammaBetaPlacement = defineExperiment({
     'the distributions of the learned γ and β, and how γ moves away from 1 during training.',
   params: {
     activation: { kind: 'choice', default: 'sigmoid', choices: ['sigmoid', 'tanh', 'relu'], description: 'The nonlinearity (the paper’s argument is about the sigmoid’s linear regime).' },
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits.' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits for the test accuracy.' },
-    steps: { kind: 'integer', default: 600, min: 20, max: 50000, description: 'SGD steps per run (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits.'),
+    testSize: testSizeParam(2000, 'Held-out digits for the test accuracy.', { min: 200, max: 2000 }),
+    steps: stepsParam(600, 'SGD steps per run (momentum 0.9).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the hidden layers.' },
     layers: { kind: 'integer', default: 2, min: 1, max: 6, description: 'Hidden layers (each Linear, BatchNorm and the nonlinearity, in the order of the arm).' },
-    lr: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate, the same for every arm.' },
+    lr: lrParam(0.1, 'SGD learning rate, the same for every arm.'),
     seeds: seedsParam(3),
     seed: seedParam(),
   },

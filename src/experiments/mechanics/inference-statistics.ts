@@ -5,6 +5,7 @@
  * 2 to 1,024 digits: with small test batches, batch statistics are noisy and the accuracy falls.
  */
 import { Generator, nn, noGrad, type Tensor } from '../../engine';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { drawable, reported } from '../live';
 import { checkMnistSizes, mnistSplit } from '../mnist';
@@ -32,12 +33,12 @@ export const inferenceStatistics = defineExperiment({
     'for test batches of 2 to 1,024 digits. Small test batches give noisy statistics: the accuracy falls, and the output for ' +
     'a digit depends on which other digits share its batch.',
   params: {
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits; the rest (up to testSize) are held out.' },
-    testSize: { kind: 'integer', default: 2000, min: 1024, max: 2000, description: 'Held-out digits, cut into test batches.' },
-    steps: { kind: 'integer', default: 800, min: 20, max: 50000, description: 'SGD steps of training (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Training minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits; the rest (up to testSize) are held out.'),
+    testSize: testSizeParam(2000, 'Held-out digits, cut into test batches.', { min: 1024, max: 2000 }),
+    steps: stepsParam(800, 'SGD steps of training (momentum 0.9).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Training minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers (each followed by BatchNorm, then ReLU).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate.' },
+    lr: lrParam(0.05, 'SGD learning rate.'),
     seeds: seedsParam(3),
     seed: seedParam(),
   },

@@ -7,9 +7,10 @@
 import { Generator } from '../../engine';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { effectNumbers, pairedEffect } from '../effects';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { drawable } from '../live';
-import { checkMnistSizes, mnistSplit } from '../mnist';
+import { checkMnistSizes, MNIST_DIGITS, mnistSplit } from '../mnist';
 import { seedList } from '../numbers';
 import { defineJob, runAll } from '../runs';
 import { BatchSampler, buildMlp, NORM_NAMES, type NormKind } from '../training';
@@ -46,12 +47,12 @@ export const regularization = defineExperiment({
     'for several seeds, until it fits its training set. Shows train and test accuracy over training, the generalization gap ' +
     '(train − test accuracy) with its spread over seeds, and says whether the differences between arms are larger than that spread.',
   params: {
-    trainSize: { kind: 'integer', default: 1000, min: 100, max: 8000, description: 'Training digits (drawn at random from the 10,000).' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits the test accuracy is measured on.' },
-    steps: { kind: 'integer', default: 400, min: 20, max: 50000, description: 'SGD steps per run (400 steps of 50 = 20 epochs of 1,000 digits).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Minibatch size (also BatchNorm’s batch).' },
+    trainSize: { kind: 'integer', default: 1000, min: 100, max: 8000, description: `Training digits (drawn at random from the ${MNIST_DIGITS.toLocaleString('en-US')}).` },
+    testSize: testSizeParam(2000, 'Held-out digits the test accuracy is measured on.', { min: 200, max: 2000 }),
+    steps: stepsParam(400, 'SGD steps per run (400 steps of 50 = 20 epochs of 1,000 digits).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Minibatch size (also BatchNorm’s batch).', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers.' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (momentum 0.9), the same for every arm.' },
+    lr: lrParam(0.05, 'SGD learning rate (momentum 0.9), the same for every arm.'),
     dropout: { kind: 'number', default: 0.5, min: 0, max: 0.95, exclusiveMin: true, description: 'Dropout probability after each hidden layer, in the dropout arms.' },
     seeds: seedsParam(3),
     seed: seedParam(),

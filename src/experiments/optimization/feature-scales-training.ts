@@ -6,6 +6,7 @@
  */
 import { Generator, nn, noGrad, tensor, type Tensor } from '../../engine';
 import type { PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
+import { batchSizeParam, firstSeedParam, lrParam, seedsParam, stepsParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { drawable, reported } from '../live';
 import { defineJob, runAll } from '../runs';
@@ -51,16 +52,16 @@ export const featureScalesTraining = defineExperiment({
       maxItems: 16,
       description: 'One [low, high] range per feature; each feature is uniform over its range. Features pair up in the label rule.',
     },
-    steps: { kind: 'integer', default: 2000, min: 10, max: 100000, description: 'Training steps per run.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm, with seeds seed, seed + 1, …' },
-    batchSize: { kind: 'integer', default: 64, min: 2, max: 4096, description: 'Minibatch size.' },
+    steps: stepsParam(2000, 'Training steps per run.', { max: 100000 }),
+    seeds: seedsParam(3, 'Runs per arm, with seeds seed, seed + 1, …', 10),
+    batchSize: batchSizeParam(64, 'Minibatch size.', { max: 4096 }),
     optimizer: { kind: 'choice', default: 'sgd', choices: ['sgd', 'adam'], description: 'SGD with momentum 0.9, or Adam.' },
-    lr: { kind: 'number', default: 0.01, min: 0, max: 10, exclusiveMin: true, description: 'Learning rate, the same for every arm.' },
+    lr: lrParam(0.01, 'Learning rate, the same for every arm.'),
     hidden: { kind: 'integer', default: 32, min: 2, max: 512, description: 'Units in each of the two hidden ReLU layers.' },
     trainSize: { kind: 'integer', default: 2000, min: 16, max: 100000, description: 'Training examples.' },
     testSize: { kind: 'integer', default: 1000, min: 10, max: 100000, description: 'Test examples (drawn the same way).' },
     hiddenBatchNorm: { kind: 'boolean', default: true, description: 'Also train with BatchNorm after each hidden Linear (raw inputs), to show where BatchNorm has to sit.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the data and of the first run.' },
+    seed: firstSeedParam('Seed of the data and of the first run.'),
   },
   knobs: ['features', 'lr', 'optimizer', 'steps', 'seed'],
   async run(params, context) {

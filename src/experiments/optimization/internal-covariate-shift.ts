@@ -43,7 +43,7 @@ export const internalCovariateShift = defineExperiment({
     'moves during training.',
   params: {
     steps: stepsParam(1500, 'SGD steps per run (the paper trained 50,000).', { min: 50 }),
-    seeds: seedsParam(2, 'Runs per arm, with seeds seed, seed + 1, …; the percentile bands show the first.'),
+    seeds: seedsParam(2, 'Runs per arm, with seeds seed, seed + 1, …; the percentile bands show the first.', 10),
     batchSize: batchSizeParam(60, 'Minibatch size (the paper used 60).'),
     lr: lrParam(0.5, 'SGD learning rate (no momentum), the same for both arms.', 100),
     initStd: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'Every weight starts from N(0, initStd²), biases at 0 ("small random Gaussian values").' },

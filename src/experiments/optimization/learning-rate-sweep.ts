@@ -5,7 +5,7 @@
  */
 import { Generator } from '../../engine';
 import type { PlotPayload, SweepPlot, TrainingCurvesPlot } from '../../shared/payload';
-import { batchSizeParam, stepsParam, testSizeParam } from '../common-params';
+import { batchSizeParam, depthParam, firstSeedParam, seedsParam, stepsParam, testSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { mnistSplit } from '../mnist';
 import { drawable, finishedOnly, reported } from '../live';
@@ -36,15 +36,15 @@ export const learningRateSweep = defineExperiment({
     lrMax: { kind: 'number', default: 10, min: 1e-6, max: 1000, description: 'Largest learning rate of the sweep.' },
     pointsPerDecade: { kind: 'integer', default: 2, min: 1, max: 10, description: 'Learning rates per factor of 10 (2: 0.001, 0.00316, 0.01, …).' },
     steps: stepsParam(250),
-    seeds: { kind: 'integer', default: 2, min: 1, max: 10, description: 'Runs per arm and learning rate, with seeds seed, seed + 1, …' },
-    depth: { kind: 'integer', default: 6, min: 1, max: 20, description: 'Hidden layers.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 1000, description: 'Units per hidden layer.' },
+    seeds: seedsParam(2, 'Runs per arm and learning rate, with seeds seed, seed + 1, …', 10),
+    depth: depthParam(6, 'Hidden layers.', 20),
+    width: widthParam(64, 'Units per hidden layer.', 1000),
     batchSize: batchSizeParam(60),
     momentum: { kind: 'number', default: 0, min: 0, max: 0.999, description: 'SGD momentum (0: plain SGD).' },
     init: { kind: 'choice', default: 'he', choices: ['he', 'pytorch'], description: '"he": N(0, 2/fan_in) weights and zero biases (He et al. 2015); "pytorch": PyTorch\'s default for Linear.' },
     curvesLr: { kind: 'number', default: 1, min: 1e-6, max: 1000, description: 'Training curves are shown for the swept learning rate nearest to this one (on a log scale).' },
     testSize: testSizeParam(1000),
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the train/test split and of the first run.' },
+    seed: firstSeedParam('Seed of the train/test split and of the first run.'),
   },
   knobs: ['lrMax', 'lrMin', 'steps', 'depth', 'seeds'],
   async run(params, context) {

@@ -7,6 +7,7 @@
  */
 import { Generator, nn, noGrad, tensor } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
+import { depthParam, downsampleParam, firstSeedParam, seedsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
 import { drawable, finishedOnly } from '../live';
@@ -41,14 +42,14 @@ export const batchSize = defineExperiment({
     minBatch: { kind: 'integer', default: 2, min: 2, max: 256, description: 'Smallest batch size (BatchNorm in training mode needs at least 2).' },
     baseLr: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'Learning rate at batch 32; lr = baseLr · B / 32 (SGD, momentum 0.9), as in Wu & He.' },
     epochs: { kind: 'number', default: 1, min: 0.05, max: 100, description: 'Passes over the training set per run, the same at every batch size (steps = epochs · trainSize / B).' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 2, min: 1, max: 8, description: 'Number of hidden layers (Linear → norm → ReLU).' },
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(2, 'Number of hidden layers (Linear → norm → ReLU).'),
     groups: { kind: 'integer', default: 8, min: 1, max: 512, description: 'GroupNorm groups (must divide width; Wu & He use 32 groups of channels).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 512, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per point (seeds seed, seed + 1, …), to show the spread.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, initial weights, batch order).' },
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 512),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per point (seeds seed, seed + 1, …), to show the spread.', 10),
+    seed: firstSeedParam('First seed (data split, initial weights, batch order).'),
   },
   knobs: ['minBatch', 'baseLr', 'groups', 'seeds', 'epochs'],
   async run(p, context) {

@@ -6,8 +6,9 @@
 import { Generator } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
 import { checkClaims, claimsTable, type Claim } from '../claims';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
-import { checkMnistSizes, mnistSplit } from '../mnist';
+import { checkMnistSizes, MNIST_DIGITS, mnistSplit } from '../mnist';
 import { drawable, finishedOnly } from '../live';
 import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type NormKind, type TrainResult } from '../training';
@@ -26,7 +27,7 @@ export const initSensitivity = defineExperiment({
     'Without normalization a ReLU network only trains in a narrow band of scales (the signal vanishes or explodes through the ' +
     'layers); with BatchNorm every hidden layer’s output is the same whatever the scale of its weights.',
   params: {
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
+    activation: activationParam('relu', 'Hidden activation.'),
     scaled: {
       kind: 'choice',
       default: 'hidden layers',
@@ -36,16 +37,16 @@ export const initSensitivity = defineExperiment({
     stdMin: { kind: 'number', default: 1e-3, min: 1e-6, max: 100, exclusiveMin: false, description: 'Smallest initial weight standard deviation.' },
     stdMax: { kind: 'number', default: 10, min: 1e-6, max: 100, description: 'Largest initial weight standard deviation.' },
     points: { kind: 'integer', default: 9, min: 2, max: 17, description: 'Number of log-spaced scales from stdMin to stdMax.' },
-    steps: { kind: 'integer', default: 300, min: 10, max: 50000, description: 'SGD steps per run (Ioffe & Szegedy’s MNIST runs: 50,000).' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size (Ioffe & Szegedy: 60).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (momentum 0.9), the same for both arms.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 3, min: 1, max: 8, description: 'Number of hidden layers.' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster, a little less accurate.' },
-    trainSize: { kind: 'integer', default: 8000, min: 100, max: 9000, description: 'Training examples (the rest of the 10,000 digits, up to testSize, are held out).' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per point (seeds seed, seed + 1, …), to show the spread.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, initial weights, batch order).' },
+    steps: stepsParam(300, 'SGD steps per run (Ioffe & Szegedy’s MNIST runs: 50,000).'),
+    batchSize: batchSizeParam(60, 'Minibatch size (Ioffe & Szegedy: 60).'),
+    lr: lrParam(0.05, 'SGD learning rate (momentum 0.9), the same for both arms.'),
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(3, 'Number of hidden layers.'),
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster, a little less accurate.'),
+    trainSize: trainSizeParam(8000, `Training examples (the rest of the ${MNIST_DIGITS.toLocaleString('en-US')} digits, up to testSize, are held out).`, 100),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per point (seeds seed, seed + 1, …), to show the spread.', 10),
+    seed: firstSeedParam('First seed (data split, initial weights, batch order).'),
   },
   knobs: ['stdMin', 'stdMax', 'activation', 'lr', 'seeds'],
   async run(p, context) {

@@ -9,6 +9,7 @@ import { F, Generator, type nn, type Tensor } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
 import { checkLoss, DivergenceError } from '../divergence';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
 import { drawable } from '../live';
@@ -47,23 +48,23 @@ export const lossLandscape = defineExperiment({
     stepMax: { kind: 'number', default: 0.4, min: 0, max: 100, exclusiveMin: true, description: 'Largest step size η along the gradient.' },
     stepCount: { kind: 'integer', default: 8, min: 2, max: 32, description: 'Number of step sizes, evenly spaced from stepMin to stepMax.' },
     checkpoints: { kind: 'integer', default: 20, min: 2, max: 200, description: 'Number of points during training where the landscape is probed.' },
-    steps: { kind: 'integer', default: 1000, min: 10, max: 50000, description: 'SGD training steps per run.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size (also the size of the probe batch).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (no momentum), the same for both arms.' },
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
+    steps: stepsParam(1000, 'SGD training steps per run.'),
+    batchSize: batchSizeParam(60, 'Minibatch size (also the size of the probe batch).'),
+    lr: lrParam(0.05, 'SGD learning rate (no momentum), the same for both arms.'),
+    activation: activationParam('relu', 'Hidden activation.'),
     init: {
       kind: 'choice',
       default: 'kaiming',
       choices: ['kaiming', 'pytorch'],
       description: 'Hidden weights: He (Kaiming) normal for the activation, so that the network without norm trains from the start, or PyTorch’s default (it then sits on a flat plateau for a few hundred steps).',
     },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 4, min: 1, max: 8, description: 'Hidden layers (Linear → norm → activation).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 1000, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm (seeds seed, seed + 1, …).' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, weights, batch order).' },
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(4, 'Hidden layers (Linear → norm → activation).'),
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 1000),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per arm (seeds seed, seed + 1, …).', 10),
+    seed: firstSeedParam('First seed (data split, weights, batch order).'),
   },
   knobs: ['lr', 'stepMax', 'activation', 'init', 'seeds'],
   async run(p, context) {

@@ -8,6 +8,7 @@ import { Generator, nn, stats } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { describeEffect, effectNumbers, pairedEffect, verdictWords } from '../effects';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
 import { checkMnistSizes, mnistSplit } from '../mnist';
 import { drawable } from '../live';
@@ -44,18 +45,18 @@ export const noisyBatchnorm = defineExperiment({
   params: {
     maxScale: { kind: 'number', default: 3, min: 1, max: 100, description: 'Noise scale s ~ U(1, maxScale) per feature and step.' },
     maxShift: { kind: 'number', default: 1.5, min: 0, max: 100, description: 'Noise shift m ~ U(−maxShift, maxShift) per feature and step.' },
-    steps: { kind: 'integer', default: 1000, min: 10, max: 50000, description: 'SGD steps per run.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size.' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (no momentum), the same for every arm.' },
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 4, min: 1, max: 8, description: 'Hidden layers (Linear → norm → activation).' },
+    steps: stepsParam(1000, 'SGD steps per run.'),
+    batchSize: batchSizeParam(60, 'Minibatch size.'),
+    lr: lrParam(0.05, 'SGD learning rate (no momentum), the same for every arm.'),
+    activation: activationParam('relu', 'Hidden activation.'),
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(4, 'Hidden layers (Linear → norm → activation).'),
     probeLayer: { kind: 'integer', default: 0, min: 0, max: 8, description: 'Hidden layer whose unit is plotted (1 = first; 0 = the last hidden layer).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 1000, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm (seeds seed, seed + 1, …).' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, weights, batch order, noise).' },
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 1000),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per arm (seeds seed, seed + 1, …).', 10),
+    seed: firstSeedParam('First seed (data split, weights, batch order, noise).'),
   },
   knobs: ['maxScale', 'maxShift', 'lr', 'steps', 'seeds'],
   async run(p, context) {

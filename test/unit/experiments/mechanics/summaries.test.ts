@@ -25,7 +25,7 @@ describe('inference-statistics summary', () => {
     const md = inferenceSummary(r, [], { seeds: 3 });
     assert.doesNotMatch(md, /From batches of \d+ on/);
     assert.match(md, /Even at the largest test batches, train mode is more than 0\.5\spp from eval mode for some seed/);
-    assert.match(md, /\| 1024 \| 1,024 \| .* \| −0\.1\spp \(−0\.51\spp to \+0\.1\spp\) \|/, 'the seed 0.515\spp off prints as −0.51, not −0.5');
+    assert.match(md, /\| 1024 \| 1,024 \| .* \| −0\.1\spp \(−0\.51\spp to \+0\.1\spp\) \|/, 'the seed 0.515 pp off prints as −0.51, not −0.5');
     const fine = inference((b) => (b <= 32 ? -0.5 / b : 0.001));
     assert.equal(closeFrom(fine, 0.005), 64);
     assert.match(inferenceSummary(fine, [], { seeds: 3 }), /From batches of 64 on, train mode is within 0\.5\spp of eval mode for every seed at every batch size/);
