@@ -39,6 +39,19 @@ export function checkMnistSizes(trainSize: number, testSize: number): void {
  */
 export async function mnistSplit(context: Pick<ExperimentContext, 'datasets'>, options: MnistSplitOptions): Promise<MnistSplit> {
   const mnist = await context.datasets.mnist();
+  // Every job of an experiment asks for the same split (a seed's): the last one is kept, per dataset, so
+  // that the runs of a worker (or of this thread) share it. Nothing writes into a split's tensors.
+  const key = JSON.stringify([options.trainSize ?? null, options.testSize, options.seed, options.downsample ?? false]);
+  const cached = lastSplit.get(mnist);
+  if (cached?.key === key) return cached.split;
+  const split = splitOf(mnist, options);
+  lastSplit.set(mnist, { key, split });
+  return split;
+}
+
+const lastSplit = new WeakMap<object, { key: string; split: MnistSplit }>();
+
+function splitOf(mnist: Awaited<ReturnType<ExperimentContext['datasets']['mnist']>>, options: MnistSplitOptions): MnistSplit {
   const { train, test } = mnist.split({ ...(options.trainSize !== undefined ? { trainSize: options.trainSize } : {}), testSize: options.testSize, seed: options.seed });
   const convert = (set: typeof train): LabelledSet => {
     const { x, y } = set.tensors();
