@@ -74,7 +74,7 @@ export const batchRenorm = defineExperiment({
         }
         return run;
       });
-    const results = await runAll(context, runJob, inputs, { preview: (sofar) => drawable(plots(gather(sofar), conditions, params)) });
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), conditions, params)) });
     const runs = gather(results);
     return { plots: plots(runs, conditions, params), markdown: summary(runs, params), claims: checkClaims(renormClaims, renormResults(runs, params)) };
   },

@@ -84,7 +84,7 @@ export const gammaBetaPlacement = defineExperiment({
         }
         return run;
       });
-    const results = await runAll(context, runJob, inputs, { preview: (sofar) => drawable(plots(gather(sofar), sofar[0]?.trace, params)) });
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), sofar[0]?.trace, params)) });
     const runs = gather(results);
     return { plots: plots(runs, results[0]!.trace, params), markdown: summary(runs, params), claims: checkClaims(gammaClaims, runs) };
   },

@@ -47,7 +47,7 @@ export const inferenceStatistics = defineExperiment({
     checkMnistSizes(params.trainSize, params.testSize);
     const inputs: SeedInput[] = seedList(params.seed, params.seeds).map((seed) => ({ params, seed }));
     // The sweeps grow as each trained model is tested at one batch size after another.
-    const results = await runAll(context, seedJob, inputs, { preview: (sofar) => drawable(plots(gather(reported(sofar)))) });
+    const results = await runAll(context, seedJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(reported(sofar)))) });
     const diverged = results.flatMap((r, s) => (r.diverged ? [`seed ${inputs[s]!.seed}: ${r.diverged}`] : []));
     const measured = gather(results);
     if (measured.evalAcc.length === 0) return { plots: [], markdown: `Every seed diverged during training (${diverged.join('; ')}). Try a smaller lr.` };

@@ -64,7 +64,7 @@ export const regularization = defineExperiment({
     const recordAt = [...recordSteps(params.steps, 8)].sort((a, b) => a - b);
     const inputs: RunInput[] = seedList(params.seed, params.seeds).flatMap((seed) => ARMS.map((arm) => ({ params, arm, seed, recordAt })));
     const gather = (results: readonly (SeedRun | undefined)[]): ArmRuns[] => armRuns(inputs, results, recordAt);
-    const results = await runAll(context, runJob, inputs, { preview: (sofar) => drawable(plots(gather(sofar), params)) });
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), params)) });
     const runs = gather(results);
     return { plots: plots(runs, params), markdown: summary(runs, params), claims: checkClaims(regularizationClaims, regularizationResults(runs)) };
   },

@@ -70,7 +70,7 @@ export const featureScalesTraining = defineExperiment({
     const seeds = seedList(params.seed, params.seeds);
     const total = seeds.length * arms.length;
     const inputs: RunInput[] = seeds.flatMap((seed, s) => arms.map((arm, a) => ({ arm, seed, params, label: `${arm}, seed ${seed} (run ${s * arms.length + a + 1} of ${total})` })));
-    const runs = await runAll(context, runJob, inputs, { preview: (sofar) => drawable([curvesPlot(reported(sofar), params)]) });
+    const runs = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable([curvesPlot(reported(sofar), params)]) });
     const { test } = taskData(params);
     const ones = test.y.data.reduce((a, b) => a + b, 0) / params.testSize;
     const summaryParams = { ...params, majority: Math.max(ones, 1 - ones) };

@@ -63,7 +63,7 @@ export const internalCovariateShift = defineExperiment({
     const inputs: ArmInput[] = seeds.flatMap((seed, s) =>
       ARMS.map((norm, a) => ({ norm, seed, params, label: `${NORM_NAMES[norm]}, seed ${seed} (run ${s * ARMS.length + a + 1} of ${total})` })),
     );
-    const runs = await runAll(context, armJob, inputs, { preview: (sofar) => drawable(plotsOf(reported(sofar), params)) });
+    const runs = await runAll(context, armJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plotsOf(reported(sofar), params)) });
     return { plots: plotsOf(runs, params), markdown: summary(runs, params), claims: checkClaims(icsClaims, icsResults(runs, params)) };
   },
 });

@@ -61,6 +61,7 @@ export const learningRateSweep = defineExperiment({
     inputs.forEach((input, i) => (input.label = `${NORM_NAMES[input.norm]}, lr ${num(input.lr)}, seed ${input.seed} (run ${i + 1} of ${total})`));
     const plotsOf = (runs: Run[], finished: Run[]): PlotPayload[] => [sweepPlot(finished, lrs, params), curvesPlot(runs.filter((r) => r.lr === curvesLr), curvesLr, params)];
     const runs = await runAll(context, runJob, inputs, {
+      total: () => params.steps,
       // The sweep shows each run once it has finished; the curves grow as they train.
       preview: (sofar, done) => drawable(plotsOf(reported(sofar), reported(finishedOnly(sofar, done)))),
     });

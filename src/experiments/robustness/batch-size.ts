@@ -67,6 +67,7 @@ export const batchSize = defineExperiment({
     // runs[arm][batch][seed], from the jobs' results in input order (undefined: not started yet).
     const nest = (flat: readonly (Run | undefined)[]): (Run | undefined)[][][] => ARMS.map((_, ai) => batches.map((_, bi) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * batches.length + bi])));
     const flat = await runAll(context, runJob, inputs, {
+      total: (input) => input.steps,
       // The sweep shows each run once it has finished; the curves grow as they train.
       preview: (sofar, done) => drawable([sweepPlot(p, batches, nest(finishedOnly(sofar, done)), examples), curvesPlot(p, curveBatches, batches, nest(sofar), seeds[0]!)]),
     });

@@ -61,6 +61,7 @@ export const initSensitivity = defineExperiment({
     const nest = (flat: readonly (TrainResult | undefined)[]): (TrainResult | undefined)[][][] =>
       ARMS.map((_, ai) => scales.map((_, ki) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * scales.length + ki])));
     const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
       // The sweep shows each run once it has finished; the curves grow as they train.
       preview: (sofar, done) => drawable([sweepPlot(p, scales, nest(finishedOnly(sofar, done))), curvesPlot(scales, picks, nest(sofar), seeds[0]!)]),
     });

@@ -75,6 +75,7 @@ export const lossLandscape = defineExperiment({
     // runs[arm][seed], from the jobs' results in input order.
     const nest = (flat: readonly (Run | undefined)[]): (Run | undefined)[][] => ARMS.map((_, ai) => seeds.map((_, si) => flat[si * ARMS.length + ai]));
     const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
       // Per arm, the finished seeds once there are any (the bands then keep their length), else the running one.
       preview: (sofar, done) =>
         drawable(plots(p, nest(sofar).map((rs, ai) => {

@@ -68,6 +68,7 @@ export const noisyBatchnorm = defineExperiment({
     // runs[arm][seed], from the jobs' results in input order.
     const nest = (flat: readonly (ArmRun | undefined)[]): (ArmRun | undefined)[][] => ARMS.map((_, ai) => seeds.map((_, si) => flat[si * ARMS.length + ai]));
     const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
       // Per arm, the finished seeds once there are any (mean curves need runs of the same length), else the running one.
       preview: (sofar, done) =>
         drawable(plots(p, layer, seeds[0]!, nest(sofar).map((rs, ai) => {

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { catalog } from '../../../src/experiments/catalog';
-import type { ExperimentContext } from '../../../src/experiments/experiment';
+import type { ExperimentContext, Progress } from '../../../src/experiments/experiment';
 import { jobNamed, type JobPool } from '../../../src/experiments/runs';
 import { runExperimentCell } from '../../../src/kernel/experiment-cell';
 import type { PlotPayload } from '../../../src/shared/payload';
@@ -80,14 +80,14 @@ function dataPoints(payloads: readonly PlotPayload[]): number {
   return count;
 }
 
-async function run(id: string, withPool: boolean): Promise<{ outputs: unknown; previews: PlotPayload[][]; seen: { names: Set<string>; jobs: number } }> {
+async function run(id: string, withPool: boolean): Promise<{ outputs: unknown; previews: PlotPayload[][]; seen: { names: Set<string>; jobs: number }; progress: Progress[] }> {
   const context = await testContext();
   const previews: PlotPayload[][] = [];
   const seen = { names: new Set<string>(), jobs: 0 };
   context.preview = (build) => previews.push(build());
   if (withPool) context.pool = clonePool(context, seen);
   const outputs = await runExperimentCell(`experiment: ${id}\n${cells[id]!}`, context);
-  return { outputs, previews, seen };
+  return { outputs, previews, seen, progress: context.progressSeen };
 }
 
 describe('experiment runs as pool jobs', () => {
@@ -99,6 +99,12 @@ describe('experiment runs as pool jobs', () => {
       assert.ok(pooled.seen.jobs >= 2, `${pooled.seen.jobs} jobs ran on the pool`);
       for (const name of pooled.seen.names) assert.ok(name.startsWith(`${id}/`), `job ${name} is not named after its experiment`);
 
+      for (const { progress } of [serial, pooled]) {
+        // Every job's steps are counted from the start: the total never changes and the last step reaches it.
+        const totals = new Set(progress.map((p) => p.total));
+        assert.equal(totals.size, 1, `the progress total changed: ${[...totals].join(', ')}`);
+        assert.equal(progress.at(-1)!.step, progress.at(-1)!.total);
+      }
       for (const { previews } of [serial, pooled]) {
         assert.ok(previews.length >= 2, `${previews.length} previews`);
         for (const preview of previews) for (const payload of preview) assert.ok(validatePayload(payload).ok, `an undrawable live plot: ${JSON.stringify(validatePayload(payload))}`);
