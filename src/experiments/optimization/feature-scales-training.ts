@@ -85,8 +85,24 @@ interface TaskParams {
   seed: number;
 }
 
+interface TaskData {
+  train: LabelledSet;
+  test: LabelledSet;
+  trainStd: LabelledSet;
+  testStd: LabelledSet;
+}
+
+/** The last task drawn, kept so that the runs in one thread share its tensors (the PyTorch export writes each distinct set once). */
+let lastTask: { key: string; data: TaskData } | undefined;
+
 /** The task's train and test sets, raw and standardized with the training set's statistics: the same for every run of a seed. */
-function taskData(params: TaskParams): { train: LabelledSet; test: LabelledSet; trainStd: LabelledSet; testStd: LabelledSet } {
+function taskData(params: TaskParams): TaskData {
+  const key = JSON.stringify([params.features, params.trainSize, params.testSize, params.seed]);
+  if (lastTask?.key !== key) lastTask = { key, data: drawTask(params) };
+  return lastTask.data;
+}
+
+function drawTask(params: TaskParams): TaskData {
   const data = new Generator(params.seed);
   const train = makeTask(params.trainSize, params.features, data);
   const test = makeTask(params.testSize, params.features, data);
