@@ -4,6 +4,7 @@
  * `bnlab run --check` reads those tables back and fails when a claim does not hold, so that a notebook
  * is also a reproducibility test.
  */
+import { keepUnits } from './numbers';
 
 /** What a check measured, and whether the claim holds (undefined: not measurable with these parameters). */
 export interface ClaimCheck {
@@ -44,7 +45,7 @@ export function claimsTable(results: readonly ClaimResult[]): string {
     '',
     '| claim | measured | holds |',
     '|---|---|---|',
-    ...results.map((r) => `| ${escape(r.claim)} | ${escape(r.measured)} | ${r.holds === null ? HOLDS_WORDS.na : r.holds ? HOLDS_WORDS.yes : HOLDS_WORDS.no} |`),
+    ...results.map((r) => `| ${escape(r.claim)} | ${keepUnits(escape(r.measured))} | ${r.holds === null ? HOLDS_WORDS.na : r.holds ? HOLDS_WORDS.yes : HOLDS_WORDS.no} |`),
   ].join('\n');
 }
 

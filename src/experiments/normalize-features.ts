@@ -33,6 +33,7 @@ export const normalizeFeatures = defineExperiment({
     eps: { kind: 'number', default: 1e-5, min: 0, max: 1, exclusiveMin: true, description: 'Added to the variance before the square root, as in PyTorch.' },
     seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the random batch.' },
   },
+  knobs: ['eps', 'batchSize', 'features', 'seed'],
   run({ features, batchSize, eps, seed }) {
     const featureCount = features.length;
     const generator = new Generator(seed);

@@ -63,3 +63,11 @@ export function ppAgainst(x: number, thresholds: readonly number[], digits = 1):
   const d = Math.max(digits, ...thresholds.flatMap((t) => [digitsAgainst(100 * x, 100 * t, digits), digitsAgainst(100 * x, -100 * t, digits)]));
   return pp(x, d);
 }
+
+/**
+ * Text for a table cell with no line break between a number and its unit: a no-break space (U+00A0)
+ * before "%" and "pp", so that a narrow cell never wraps "%)" or "pp)" onto a line of its own.
+ */
+export function keepUnits(text: string): string {
+  return text.replace(/(\d) (%|pp)(?![\p{L}])/gu, '$1\u00a0$2');
+}

@@ -49,7 +49,12 @@ export function jobNamed(name: string): Job<unknown, unknown> {
   return job;
 }
 
-export interface RunAllOptions<R> {
+export interface RunAllOptions<R, I = unknown> {
+  /**
+   * A job's step count (the `total` of its progress), known before it starts: with it the progress line
+   * covers every run from the first step, instead of growing as jobs start.
+   */
+  total?(input: I): number;
   /**
    * Builds the live plots from what is known so far: `results[i]` is job i's final result, its latest
    * partial result, or undefined before it reported one; `done[i]` tells which are final.
@@ -62,10 +67,10 @@ export interface RunAllOptions<R> {
  * (and no recorder, which watches live objects in this thread), else one after another here. The first
  * failure fails the whole call with that job's error.
  */
-export async function runAll<I, R>(context: ExperimentContext, job: Job<I, R>, inputs: readonly I[], options: RunAllOptions<R> = {}): Promise<R[]> {
+export async function runAll<I, R>(context: ExperimentContext, job: Job<I, R>, inputs: readonly I[], options: RunAllOptions<R, I> = {}): Promise<R[]> {
   const latest: (R | undefined)[] = inputs.map(() => undefined);
   const done: boolean[] = inputs.map(() => false);
-  const steps: Progress[] = inputs.map(() => ({ step: 0, total: 0 }));
+  const steps: Progress[] = inputs.map((input) => ({ step: 0, total: options.total?.(input) ?? 0 }));
   const preview = options.preview;
   const showPreview = () => {
     if (preview) context.preview?.(() => preview(latest, done));

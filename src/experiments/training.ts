@@ -149,6 +149,8 @@ export interface TrainOptions {
   evalEvery?: number;
   /** Called after each step with the step number (1-based) and its loss, for probes such as activation percentiles. */
   afterStep?: (step: number, loss: number) => void;
+  /** Called after each recorded point with the curves so far (the same object grows: copy what you keep), for live plots. */
+  onRecord?: (resultSoFar: TrainResult) => void;
 }
 
 export interface TrainResult {
@@ -253,6 +255,7 @@ export function trainClassifier(options: TrainOptions): TrainResult {
       result.steps.push(step);
       result.loss.push(meanLoss);
       result.testAccuracy.push(accuracy);
+      options.onRecord?.(result);
       return { loss: meanLoss, ...(options.test ? { 'test accuracy': accuracy } : {}) };
     },
   });

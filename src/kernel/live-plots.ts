@@ -40,7 +40,8 @@ export class LivePlots {
   /** The latest plots, marked as interrupted (undefined when the run offered none). Ends the stream. */
   interrupted(): PlotPayload[] | undefined {
     const plots = this.close() ? this.tryBuild() : undefined;
-    return plots?.map((plot) => ({ ...plot, live: { state: 'interrupted' as const, ...(plot.live?.label !== undefined ? { label: plot.live.label } : {}) } }));
+    if (!plots || plots.length === 0) return undefined;
+    return plots.map((plot) => ({ ...plot, live: { state: 'interrupted' as const, ...(plot.live?.label !== undefined ? { label: plot.live.label } : {}) } }));
   }
 
   /** Ends the stream (the final outputs replace the live plots); true when there was something to show. */
@@ -55,7 +56,8 @@ export class LivePlots {
     if (this.closed) return;
     const plots = this.tryBuild();
     this.sentAt = this.now();
-    if (plots) this.send(plots.map((plot) => ({ ...plot, live: plot.live ?? { state: 'running' } })));
+    // No plots yet (no run has recorded a point) means nothing to show, not "clear the plots".
+    if (plots && plots.length > 0) this.send(plots.map((plot) => ({ ...plot, live: plot.live ?? { state: 'running' } })));
   }
 
   /** A builder that throws must not fail the run: the live view skips that update, and the error is reported once. */

@@ -6,8 +6,12 @@
  */
 import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
-import { signed } from '../numbers';
+import { drawable } from '../live';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { defineJob, runAll } from '../runs';
+import { seedList, signed } from '../numbers';
 import { BatchSampler, buildMlp, NORM_NAMES } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, describeEffect, effectNumbers, pairedEffect, twoSidedEffect } from '../effects';
@@ -38,130 +42,178 @@ export const batchRenorm = defineExperiment({
     'used at inference; Batch Renorm’s r and d correct for that.',
   params: {
     classesPerBatch: { kind: 'integer', default: 2, min: 1, max: 9, description: 'Classes in every non-i.i.d. training batch (equal shares); the i.i.d. runs draw batches from all 10.' },
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits.' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits for the test accuracy (eval mode).' },
-    steps: { kind: 'integer', default: 600, min: 20, max: 100000, description: 'SGD steps per run (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Training minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits.'),
+    testSize: testSizeParam(2000, 'Held-out digits for the test accuracy (eval mode).', { min: 200, max: 2000 }),
+    steps: stepsParam(600, 'SGD steps per run (momentum 0.9).', { min: 20, max: 100000 }),
+    batchSize: batchSizeParam(50, 'Training minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers (Linear → norm → ReLU).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate.' },
+    lr: lrParam(0.05, 'SGD learning rate.'),
     momentum: { kind: 'number', default: 0.01, min: 0, max: 1, exclusiveMin: true, description: 'Update rate of the moving averages, the same for both norms (PyTorch’s momentum).' },
     rMax: { kind: 'number', default: 3, min: 1, max: 100, description: 'Batch Renorm’s final clip of r = σ_B / σ (the paper: 3).' },
     dMax: { kind: 'number', default: 5, min: 0, max: 100, description: 'Batch Renorm’s final clip of |d| = |μ_B − μ| / σ (the paper: 5).' },
     seeds: seedsParam(3),
     seed: seedParam(),
   },
+  knobs: ['classesPerBatch', 'rMax', 'dMax', 'momentum', 'seeds'],
   async run(params, context) {
-    const mnist = await context.datasets.mnist();
-    if (params.trainSize + params.testSize > mnist.length) throw new Error(`trainSize + testSize must be at most ${mnist.length}`);
-    const recordAt = recordSteps(params.steps, 8);
-    const steps = [...recordAt].sort((a, b) => a - b);
+    checkMnistSizes(params.trainSize, params.testSize);
+    const steps = [...recordSteps(params.steps, 8)].sort((a, b) => a - b);
     const conditions = [10, params.classesPerBatch];
-    const runs: Run[] = [];
-    for (const classes of conditions) for (const arm of ARMS) runs.push({ arm, classes, steps, testAcc: [], finalR: [], finalD: [], diverged: [] });
-    // Relaxation as in the paper, scaled to the run: plain BatchNorm (r = 1, d = 0) for the first 5 % of
-    // the steps, then the clips open linearly to rMax and dMax at 25 %.
-    const relaxed = (step: number): number => Math.min(1, Math.max(0, (step / params.steps - 0.05) / 0.2));
-    for (let s = 0; s < params.seeds; s++) {
-      const seed = params.seed + s;
-      const { train, test } = mnist.split({ trainSize: params.trainSize, testSize: params.testSize, seed });
-      const trainSet = train.tensors();
-      const testSet = test.tensors();
-      for (const run of runs) {
-        const generator = new Generator(seed);
-        const norms: nn.BatchRenorm1d[] = [];
-        const model = buildMlp({
-          inputs: 784,
-          hidden: [params.hidden, params.hidden],
-          outputs: 10,
-          activation: 'relu',
-          generator,
-          makeNorm: (width) => {
-            if (run.arm === NORM_NAMES.batch) return new nn.BatchNorm1d(width, { momentum: params.momentum });
-            const norm = new nn.BatchRenorm1d(width, { momentum: params.momentum, rMax: 1, dMax: 0 });
-            norms.push(norm);
-            return norm;
-          },
-        });
-        const iid = new BatchSampler(trainSet, params.batchSize, generator);
-        const fewClasses = new ClassBatchSampler(trainSet, params.batchSize, run.classes, generator);
-        const acc: number[] = [];
-        const result = trainLoop({
-          model,
-          steps: params.steps,
-          nextBatch: () => (run.classes === 10 ? iid.next() : fewClasses.next()),
-          beforeStep: (step) => {
-            const t = relaxed(step);
-            for (const norm of norms) {
-              norm.rMax = 1 + (params.rMax - 1) * t;
-              norm.dMax = params.dMax * t;
-            }
-          },
-          lr: params.lr,
-          momentum: 0.9,
-          context,
-          label: `${run.arm}, ${describe(run.classes)}, seed ${seed}`,
-          recordAt,
-          record: (_step, loss) => {
-            acc.push(evaluate(model, testSet));
-            return { loss, 'test accuracy': acc.at(-1)! };
-          },
-        });
-        run.testAcc.push(acc);
-        if (result.diverged) run.diverged.push(`seed ${seed}: ${result.diverged.reason}`);
-        if (norms.length) {
-          run.finalR.push(mean(Array.from(norms[0]!.lastR, (r) => Math.abs(r - 1))));
-          run.finalD.push(mean(Array.from(norms[0]!.lastD, Math.abs)));
+    const configs = conditions.flatMap((classes) => ARMS.map((arm) => ({ arm, classes })));
+    const inputs: RunInput[] = seedList(params.seed, params.seeds).flatMap((seed) => configs.map(({ arm, classes }) => ({ params, arm, classes, seed, recordAt: steps })));
+    const gather = (results: readonly (SeedRun | undefined)[]): Run[] =>
+      configs.map(({ arm, classes }, c) => {
+        const run: Run = { arm, classes, steps, testAcc: [], finalR: [], finalD: [], diverged: [] };
+        for (let i = c; i < inputs.length; i += configs.length) {
+          const r = results[i];
+          if (!r) continue;
+          run.testAcc.push(r.testAcc);
+          if (r.diverged) run.diverged.push(`seed ${inputs[i]!.seed}: ${r.diverged}`);
+          if (r.finalR !== undefined) run.finalR.push(r.finalR);
+          if (r.finalD !== undefined) run.finalD.push(r.finalD);
         }
-      }
-    }
-
-    const panel = (classes: number): TrainingCurvesPlot => {
-      const curves: Curve[] = runs
-        .filter((r) => r.classes === classes)
-        .map((r) => {
-          const m = meanCurve(r.steps, r.testAcc);
-          return { arm: r.arm, metric: 'accuracy', split: 'test', steps: m.steps, values: m.values.map((v) => 100 * v) };
-        });
-      return { kind: 'training-curves', title: describe(classes), x: { label: 'training step' }, metrics: [{ id: 'accuracy', label: 'test accuracy (eval mode)', unit: '%' }], curves };
-    };
-    const plots: PlotPayload[] = [
-      {
-        version: 1,
-        plot: {
-          kind: 'small-multiples',
-          title: `Test accuracy at inference (eval mode) during training, mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''}`,
-          notes: `Left: i.i.d. minibatches. Right: every minibatch holds ${params.classesPerBatch} class${params.classesPerBatch > 1 ? 'es' : ''}. Both norms use the same moving averages at inference.`,
-          columns: 2,
-          shareY: true,
-          panels: conditions.map(panel),
-        },
-      },
-      {
-        version: 1,
-        plot: {
-          kind: 'sweep',
-          title: 'Final test accuracy (eval mode) against the number of classes in a training batch',
-          notes: `10 classes: i.i.d. batches. Mean and range over seeds.`,
-          x: { label: 'classes per training batch' },
-          y: { label: 'final test accuracy', unit: '%' },
-          spread: 'min-max',
-          arms: ARMS.map((arm) => ({
-            arm,
-            points: [...conditions]
-              .sort((a, b) => a - b)
-              .map((classes) => {
-                const run = runs.find((r) => r.arm === arm && r.classes === classes)!;
-                const values = finalsOf(run);
-                const ok = values.filter(Number.isFinite).map((v) => 100 * v);
-                return { x: classes, values: ok, ...(ok.length < values.length ? { diverged: values.length - ok.length, reason: 'training diverged' } : {}) };
-              }),
-          })),
-        },
-      },
-    ];
-    return { plots, markdown: summary(runs, params), claims: checkClaims(renormClaims, renormResults(runs, params)) };
+        return run;
+      });
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), conditions, params)) });
+    const runs = gather(results);
+    return { plots: plots(runs, conditions, params), markdown: summary(runs, params), claims: checkClaims(renormClaims, renormResults(runs, params)) };
   },
 });
+
+interface RenormParams {
+  classesPerBatch: number;
+  trainSize: number;
+  testSize: number;
+  steps: number;
+  batchSize: number;
+  hidden: number;
+  lr: number;
+  momentum: number;
+  rMax: number;
+  dMax: number;
+  seeds: number;
+}
+
+interface RunInput {
+  params: RenormParams;
+  arm: ArmName;
+  classes: number;
+  seed: number;
+  /** Steps after which test accuracy is measured. */
+  recordAt: number[];
+}
+
+/** One seed of one arm and batch condition. */
+interface SeedRun {
+  testAcc: number[];
+  /** Batch Renorm only: mean |r − 1| and |d| of the first layer at the last step. */
+  finalR?: number;
+  finalD?: number;
+  diverged?: string;
+}
+
+/** One arm, batch condition and seed, on the split of its seed; a job of its own, so that any worker can run it. */
+const runJob = defineJob<RunInput, SeedRun>('batch-renorm/run', async ({ params, arm, classes, seed, recordAt }, context) => {
+  const { train: trainSet, test: testSet } = await mnistSplit(context, { trainSize: params.trainSize, testSize: params.testSize, seed });
+  const generator = new Generator(seed);
+  const norms: nn.BatchRenorm1d[] = [];
+  const model = buildMlp({
+    inputs: 784,
+    hidden: [params.hidden, params.hidden],
+    outputs: 10,
+    activation: 'relu',
+    generator,
+    makeNorm: (width) => {
+      if (arm === NORM_NAMES.batch) return new nn.BatchNorm1d(width, { momentum: params.momentum });
+      const norm = new nn.BatchRenorm1d(width, { momentum: params.momentum, rMax: 1, dMax: 0 });
+      norms.push(norm);
+      return norm;
+    },
+  });
+  const iid = new BatchSampler(trainSet, params.batchSize, generator);
+  const fewClasses = new ClassBatchSampler(trainSet, params.batchSize, classes, generator);
+  // Relaxation as in the paper, scaled to the run: plain BatchNorm (r = 1, d = 0) for the first 5 % of
+  // the steps, then the clips open linearly to rMax and dMax at 25 %.
+  const relaxed = (step: number): number => Math.min(1, Math.max(0, (step / params.steps - 0.05) / 0.2));
+  const run: SeedRun = { testAcc: [] };
+  const result = trainLoop({
+    model,
+    steps: params.steps,
+    nextBatch: () => (classes === 10 ? iid.next() : fewClasses.next()),
+    beforeStep: (step) => {
+      const t = relaxed(step);
+      for (const norm of norms) {
+        norm.rMax = 1 + (params.rMax - 1) * t;
+        norm.dMax = params.dMax * t;
+      }
+    },
+    lr: params.lr,
+    momentum: 0.9,
+    context,
+    label: `${arm}, ${describe(classes)}, seed ${seed}`,
+    recordAt: new Set(recordAt),
+    record: (_step, loss) => {
+      run.testAcc.push(evaluate(model, testSet));
+      context.partial(run);
+      return { loss, 'test accuracy': run.testAcc.at(-1)! };
+    },
+  });
+  if (result.diverged) run.diverged = result.diverged.reason;
+  if (norms.length) {
+    run.finalR = mean(Array.from(norms[0]!.lastR, (r) => Math.abs(r - 1)));
+    run.finalD = mean(Array.from(norms[0]!.lastD, Math.abs));
+  }
+  return run;
+});
+
+/** Test accuracy over training per batch condition, and the final accuracy against the classes per batch. */
+function plots(runs: Run[], conditions: number[], params: RenormParams): PlotPayload[] {
+  const panel = (classes: number): TrainingCurvesPlot => {
+    const curves: Curve[] = runs
+      .filter((r) => r.classes === classes)
+      .map((r) => {
+        const m = meanCurve(r.steps, r.testAcc);
+        return { arm: r.arm, metric: 'accuracy', split: 'test', steps: m.steps, values: m.values.map((v) => 100 * v) };
+      });
+    return { kind: 'training-curves', title: describe(classes), x: { label: 'training step' }, metrics: [{ id: 'accuracy', label: 'test accuracy (eval mode)', unit: '%' }], curves };
+  };
+  const plots: PlotPayload[] = [
+    {
+      version: 1,
+      plot: {
+        kind: 'small-multiples',
+        title: `Test accuracy at inference (eval mode) during training, mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''}`,
+        notes: `Left: i.i.d. minibatches. Right: every minibatch holds ${params.classesPerBatch} class${params.classesPerBatch > 1 ? 'es' : ''}. Both norms use the same moving averages at inference.`,
+        columns: 2,
+        shareY: true,
+        panels: conditions.map(panel),
+      },
+    },
+    {
+      version: 1,
+      plot: {
+        kind: 'sweep',
+        title: 'Final test accuracy (eval mode) against the number of classes in a training batch',
+        notes: `10 classes: i.i.d. batches. Mean and range over seeds.`,
+        x: { label: 'classes per training batch' },
+        y: { label: 'final test accuracy', unit: '%' },
+        spread: 'min-max',
+        arms: ARMS.map((arm) => ({
+          arm,
+          points: [...conditions]
+            .sort((a, b) => a - b)
+            .map((classes) => {
+              const run = runs.find((r) => r.arm === arm && r.classes === classes)!;
+              const values = finalsOf(run);
+              const ok = values.filter(Number.isFinite).map((v) => 100 * v);
+              return { x: classes, values: ok, ...(ok.length < values.length ? { diverged: values.length - ok.length, reason: 'training diverged' } : {}) };
+            }),
+        })),
+      },
+    },
+  ];
+  return plots;
+}
 
 function describe(classes: number): string {
   return classes === 10 ? 'i.i.d. batches' : `${classes}-class batches`;

@@ -5,28 +5,14 @@
 import { F, type Generator, type nn, optim, tensor } from '../../engine';
 import type { SweepArm, SweepPlot, TrainingCurvesPlot, Curve, PlotPayload } from '../../shared/payload';
 import type { ExperimentContext } from '../experiment';
-import type { IntegerParam } from '../params';
 import { evaluate, runSteps, type LabelledSet } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
 import { accuracyResolution, twoSidedEffect, verdictWords, type Effect } from '../effects';
-import { fixed, mean, pct, pp, sampleStd } from '../numbers';
+import { fixed, keepUnits, mean, pct, pp, sampleStd } from '../numbers';
 export { fixed, mean, pct, pp, sampleStd };
 
-export const seedParam = (what = 'the data split, the initial weights and the batch order'): IntegerParam => ({
-  kind: 'integer',
-  default: 0,
-  min: 0,
-  max: 2 ** 31 - 1,
-  description: `First seed: seed s of the run uses seed + s for ${what}.`,
-});
-
-export const seedsParam = (defaultSeeds = 3): IntegerParam => ({
-  kind: 'integer',
-  default: defaultSeeds,
-  min: 1,
-  max: 20,
-  description: 'Number of seeds per arm: the plots show the spread over seeds, the summary its range.',
-});
+// The shared specs, re-exported so that this group's modules import from one place.
+export { seedParam, seedsParam } from '../common-params';
 
 export function minMax(values: readonly number[]): [number, number] {
   return [Math.min(...values), Math.max(...values)];
@@ -34,6 +20,11 @@ export function minMax(values: readonly number[]): [number, number] {
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" */
 export function pctWithRange(values: readonly number[]): string {
+  return keepUnits(pctWithRangeWords(values));
+}
+
+/** The same words with ordinary spaces; pctWithRange keeps each number with its unit (no-break spaces). */
+function pctWithRangeWords(values: readonly number[]): string {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return 'n/a (every seed diverged)';
   if (finite.length === 1) return pct(finite[0]!);

@@ -9,7 +9,12 @@ import { Generator, nn } from '../../engine';
 import type { Curve, PlotPayload } from '../../shared/payload';
 import { checkClaims, claimsTable, type Claim } from '../claims';
 import { effectNumbers } from '../effects';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { drawable } from '../live';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { seedList } from '../numbers';
+import { defineJob, runAll } from '../runs';
 import { distributionComparison } from '../summaries';
 import { BatchSampler, buildMlp, type Activation } from '../training';
 import { compare, evaluate, fixed, mean, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict } from './common';
@@ -47,152 +52,202 @@ export const gammaBetaPlacement = defineExperiment({
     'the distributions of the learned γ and β, and how γ moves away from 1 during training.',
   params: {
     activation: { kind: 'choice', default: 'sigmoid', choices: ['sigmoid', 'tanh', 'relu'], description: 'The nonlinearity (the paper’s argument is about the sigmoid’s linear regime).' },
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits.' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits for the test accuracy.' },
-    steps: { kind: 'integer', default: 600, min: 20, max: 50000, description: 'SGD steps per run (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits.'),
+    testSize: testSizeParam(2000, 'Held-out digits for the test accuracy.', { min: 200, max: 2000 }),
+    steps: stepsParam(600, 'SGD steps per run (momentum 0.9).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the hidden layers.' },
     layers: { kind: 'integer', default: 2, min: 1, max: 6, description: 'Hidden layers (each Linear, BatchNorm and the nonlinearity, in the order of the arm).' },
-    lr: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate, the same for every arm.' },
+    lr: lrParam(0.1, 'SGD learning rate, the same for every arm.'),
     seeds: seedsParam(3),
     seed: seedParam(),
   },
+  knobs: ['activation', 'lr', 'layers', 'steps', 'seeds'],
   async run(params, context) {
-    const mnist = await context.datasets.mnist();
-    if (params.trainSize + params.testSize > mnist.length) throw new Error(`trainSize + testSize must be at most ${mnist.length}`);
-    const recordAt = recordSteps(params.steps, 10);
-    const steps = [...recordAt].sort((a, b) => a - b);
-    const runs: Runs[] = ARMS.map((arm) => ({ arm, steps, testAcc: [], loss: [], gamma: Array.from({ length: params.layers }, () => []), beta: Array.from({ length: params.layers }, () => []), diverged: [] }));
-    // γ of the first layer over training, for the first seed of the paper's placement (the heatmap).
-    const snapshotEvery = Math.max(1, Math.round(params.steps / 40));
-    const gammaSteps: number[] = [];
-    const gammaTrace: Float32Array[] = [];
-    for (let s = 0; s < params.seeds; s++) {
-      const seed = params.seed + s;
-      const { train, test } = mnist.split({ trainSize: params.trainSize, testSize: params.testSize, seed });
-      const trainSet = train.tensors();
-      const testSet = test.tensors();
-      for (const run of runs) {
-        const generator = new Generator(seed);
-        const model = buildMlp({
-          inputs: 784,
-          hidden: Array.from({ length: params.layers }, () => params.hidden),
-          outputs: 10,
-          activation: params.activation as Activation,
-          norm: 'batch',
-          placement: run.arm.placement,
-          affine: run.arm.affine,
-          generator,
-        });
-        const norms = model.modules().filter((m): m is nn.BatchNorm1d => m instanceof nn.BatchNorm1d);
-        const trace = s === 0 && run === runs[0];
-        if (trace) {
-          gammaSteps.push(0);
-          gammaTrace.push(Float32Array.from(norms[0]!.weight!.data));
+    checkMnistSizes(params.trainSize, params.testSize);
+    const steps = [...recordSteps(params.steps, 10)].sort((a, b) => a - b);
+    const inputs: RunInput[] = seedList(params.seed, params.seeds).flatMap((seed, s) =>
+      // γ of the first layer over training, for the first seed of the paper's placement (the heatmap).
+      ARMS.map((arm, a) => ({ params, arm, seed, recordAt: steps, traceGamma: s === 0 && a === 0 })),
+    );
+    const gather = (results: readonly (SeedRun | undefined)[]): Runs[] =>
+      ARMS.map((arm, a) => {
+        const run: Runs = { arm, steps, testAcc: [], loss: [], gamma: Array.from({ length: params.layers }, () => []), beta: Array.from({ length: params.layers }, () => []), diverged: [] };
+        for (let i = a; i < inputs.length; i += ARMS.length) {
+          const r = results[i];
+          if (!r) continue;
+          run.testAcc.push(r.testAcc);
+          run.loss.push(r.loss);
+          if (r.diverged) run.diverged.push(`seed ${inputs[i]!.seed}: ${r.diverged}`);
+          r.gamma?.forEach((g, l) => run.gamma[l]!.push(...g));
+          r.beta?.forEach((g, l) => run.beta[l]!.push(...g));
         }
-        const sampler = new BatchSampler(trainSet, params.batchSize, generator);
-        const acc: number[] = [];
-        const loss: number[] = [];
-        const result = trainLoop({
-          model,
-          steps: params.steps,
-          nextBatch: (step) => {
-            if (trace && step > 1 && (step - 1) % snapshotEvery === 0) {
-              gammaSteps.push(step - 1);
-              gammaTrace.push(Float32Array.from(norms[0]!.weight!.data));
-            }
-            return sampler.next();
-          },
-          lr: params.lr,
-          momentum: 0.9,
-          context,
-          label: `${run.arm.name}, seed ${seed}`,
-          recordAt,
-          record: (_step, meanLoss) => {
-            acc.push(evaluate(model, testSet));
-            loss.push(meanLoss);
-            return { loss: meanLoss, 'test accuracy': acc.at(-1)! };
-          },
-        });
-        if (trace && !result.diverged) {
-          gammaSteps.push(params.steps);
-          gammaTrace.push(Float32Array.from(norms[0]!.weight!.data));
-        }
-        run.testAcc.push(acc);
-        run.loss.push(loss);
-        if (result.diverged) run.diverged.push(`seed ${seed}: ${result.diverged.reason}`);
-        else if (run.arm.affine) {
-          norms.forEach((norm, l) => {
-            run.gamma[l]!.push(...norm.weight!.data);
-            run.beta[l]!.push(...norm.bias!.data);
-          });
-        }
-      }
-    }
-
-    const curves: Curve[] = runs.flatMap((run) => {
-      const acc = meanCurve(run.steps, run.testAcc);
-      const loss = meanCurve(run.steps, run.loss);
-      return [
-        { arm: run.arm.name, metric: 'accuracy', split: 'test' as const, steps: acc.steps, values: acc.values.map((v) => 100 * v) },
-        { arm: run.arm.name, metric: 'loss', split: 'train' as const, steps: loss.steps, values: loss.values.map((v) => Math.max(v, 1e-6)) },
-      ];
-    });
-    const plots: PlotPayload[] = [
-      trainingCurves({
-        title: `Batch-normalized ${params.activation} MLP on MNIST: BN before or after the nonlinearity, with or without γ and β (mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''})`,
-        notes: 'Test accuracy in eval mode; training loss as the mean over the steps since the previous point.',
-        metrics: [
-          { id: 'accuracy', label: 'test accuracy', unit: '%' },
-          { id: 'loss', label: 'training loss', unit: 'nats', scale: 'log' },
-        ],
-        curves,
-        divergences: runs.flatMap((run) => run.diverged.map((d) => ({ arm: run.arm.name, step: Number(/step (\d+)/.exec(d)?.[1] ?? 0), reason: d }))),
-      }),
-      stepSweep({
-        title: 'Test accuracy: mean and range over seeds',
-        y: { label: 'test accuracy', unit: '%' },
-        arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: run.testAcc.map((c) => c.map((v) => 100 * v)) })),
-      }),
-    ];
-    const affineRuns = runs.filter((r) => r.arm.affine && r.gamma[0]!.length > 0);
-    if (affineRuns.length) {
-      plots.push(
-        distributionComparison({
-          title: `Learned γ and β of every BatchNorm unit after ${params.steps.toLocaleString('en-US')} steps (all seeds pooled; both start at γ = 1, β = 0)`,
-          valueLabel: 'learned value',
-          stages: ['γ (scale)', 'β (shift)'],
-          rows: affineRuns.flatMap((run) => run.gamma.map((g, l) => ({ label: `${run.arm.name}, layer ${l + 1}`, values: [g, run.beta[l]!] }))),
-          sharedStages: [0, 1],
-        }),
-      );
-    }
-    if (gammaTrace.length > 2) {
-      const units = Math.min(32, params.hidden);
-      // The units whose γ moved most and least, ordered by final γ: the spread of the learned scales.
-      const final = gammaTrace.at(-1)!;
-      const order = Array.from(final.keys()).sort((a, b) => final[a]! - final[b]!);
-      const picked = units >= order.length ? order : Array.from({ length: units }, (_, i) => order[Math.round((i * (order.length - 1)) / (units - 1))]!);
-      plots.push({
-        version: 1,
-        plot: {
-          kind: 'heatmap',
-          title: `γ of ${picked.length} units of the first BatchNorm layer over training (${runs[0]!.arm.name}, seed ${params.seed})`,
-          notes: 'Units picked evenly by their final γ, smallest at the top. Colour: γ, centred on its initial value 1.',
-          x: { label: 'training step' },
-          y: { label: 'unit' },
-          value: { label: 'γ' },
-          xValues: gammaSteps,
-          yLabels: picked.map((u) => `unit ${u + 1}`),
-          z: picked.map((u) => gammaTrace.map((g) => Number(g[u]!.toPrecision(4)))),
-          colorScale: 'diverging',
-          center: 1,
-        },
+        return run;
       });
-    }
-    return { plots, markdown: summary(runs, params), claims: checkClaims(gammaClaims, runs) };
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), sofar[0]?.trace, params)) });
+    const runs = gather(results);
+    return { plots: plots(runs, results[0]!.trace, params), markdown: summary(runs, params), claims: checkClaims(gammaClaims, runs) };
   },
 });
+
+interface PlacementParams {
+  activation: string;
+  trainSize: number;
+  testSize: number;
+  steps: number;
+  batchSize: number;
+  hidden: number;
+  layers: number;
+  lr: number;
+  seeds: number;
+  seed: number;
+}
+
+interface RunInput {
+  params: PlacementParams;
+  arm: Arm;
+  seed: number;
+  /** Steps after which test accuracy is measured. */
+  recordAt: number[];
+  /** Whether to record γ of the first layer over training. */
+  traceGamma: boolean;
+}
+
+/** γ of the first BatchNorm layer at some steps. */
+interface GammaTrace {
+  steps: number[];
+  values: Float32Array[];
+}
+
+/** One seed of one arm. */
+interface SeedRun {
+  testAcc: number[];
+  loss: number[];
+  /** Final γ and β per hidden layer (affine arms that finished). */
+  gamma?: number[][];
+  beta?: number[][];
+  diverged?: string;
+  trace?: GammaTrace;
+}
+
+/** One arm and seed, on the split of its seed; a job of its own, so that any worker can run it. */
+const runJob = defineJob<RunInput, SeedRun>('gamma-beta-placement/run', async ({ params, arm, seed, recordAt, traceGamma }, context) => {
+  const { train: trainSet, test: testSet } = await mnistSplit(context, { trainSize: params.trainSize, testSize: params.testSize, seed });
+  const generator = new Generator(seed);
+  const model = buildMlp({
+    inputs: 784,
+    hidden: Array.from({ length: params.layers }, () => params.hidden),
+    outputs: 10,
+    activation: params.activation as Activation,
+    norm: 'batch',
+    placement: arm.placement,
+    affine: arm.affine,
+    generator,
+  });
+  const norms = model.modules().filter((m): m is nn.BatchNorm1d => m instanceof nn.BatchNorm1d);
+  const trace: GammaTrace | undefined = traceGamma ? { steps: [], values: [] } : undefined;
+  const snapshot = (step: number): void => {
+    trace?.steps.push(step);
+    trace?.values.push(Float32Array.from(norms[0]!.weight!.data));
+  };
+  if (trace) snapshot(0);
+  const snapshotEvery = Math.max(1, Math.round(params.steps / 40));
+  const sampler = new BatchSampler(trainSet, params.batchSize, generator);
+  const run: SeedRun = { testAcc: [], loss: [], ...(trace ? { trace } : {}) };
+  const result = trainLoop({
+    model,
+    steps: params.steps,
+    nextBatch: (step) => {
+      if (trace && step > 1 && (step - 1) % snapshotEvery === 0) snapshot(step - 1);
+      return sampler.next();
+    },
+    lr: params.lr,
+    momentum: 0.9,
+    context,
+    label: `${arm.name}, seed ${seed}`,
+    recordAt: new Set(recordAt),
+    record: (_step, meanLoss) => {
+      run.testAcc.push(evaluate(model, testSet));
+      run.loss.push(meanLoss);
+      context.partial(run);
+      return { loss: meanLoss, 'test accuracy': run.testAcc.at(-1)! };
+    },
+  });
+  if (trace && !result.diverged) snapshot(params.steps);
+  if (result.diverged) run.diverged = result.diverged.reason;
+  else if (arm.affine) {
+    run.gamma = norms.map((norm) => Array.from(norm.weight!.data));
+    run.beta = norms.map((norm) => Array.from(norm.bias!.data));
+  }
+  return run;
+});
+
+/** Mean curves, the spread over seeds, the learned γ and β, and γ over training (the heatmap). */
+function plots(runs: Runs[], trace: GammaTrace | undefined, params: PlacementParams): PlotPayload[] {
+  const curves: Curve[] = runs.flatMap((run) => {
+    const acc = meanCurve(run.steps, run.testAcc);
+    const loss = meanCurve(run.steps, run.loss);
+    return [
+      { arm: run.arm.name, metric: 'accuracy', split: 'test' as const, steps: acc.steps, values: acc.values.map((v) => 100 * v) },
+      { arm: run.arm.name, metric: 'loss', split: 'train' as const, steps: loss.steps, values: loss.values.map((v) => Math.max(v, 1e-6)) },
+    ];
+  });
+  const plots: PlotPayload[] = [
+    trainingCurves({
+      title: `Batch-normalized ${params.activation} MLP on MNIST: BN before or after the nonlinearity, with or without γ and β (mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''})`,
+      notes: 'Test accuracy in eval mode; training loss as the mean over the steps since the previous point.',
+      metrics: [
+        { id: 'accuracy', label: 'test accuracy', unit: '%' },
+        { id: 'loss', label: 'training loss', unit: 'nats', scale: 'log' },
+      ],
+      curves,
+      divergences: runs.flatMap((run) => run.diverged.map((d) => ({ arm: run.arm.name, step: Number(/step (\d+)/.exec(d)?.[1] ?? 0), reason: d }))),
+    }),
+    stepSweep({
+      title: 'Test accuracy: mean and range over seeds',
+      y: { label: 'test accuracy', unit: '%' },
+      arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: run.testAcc.map((c) => c.map((v) => 100 * v)) })),
+    }),
+  ];
+  const affineRuns = runs.filter((r) => r.arm.affine && r.gamma[0]!.length > 0);
+  if (affineRuns.length) {
+    plots.push(
+      distributionComparison({
+        title: `Learned γ and β of every BatchNorm unit after ${params.steps.toLocaleString('en-US')} steps (all seeds pooled; both start at γ = 1, β = 0)`,
+        valueLabel: 'learned value',
+        stages: ['γ (scale)', 'β (shift)'],
+        rows: affineRuns.flatMap((run) => run.gamma.map((g, l) => ({ label: `${run.arm.name}, layer ${l + 1}`, values: [g, run.beta[l]!] }))),
+        sharedStages: [0, 1],
+      }),
+    );
+  }
+  const gammaSteps = trace?.steps ?? [];
+  const gammaTrace = trace?.values ?? [];
+  if (gammaTrace.length > 2) {
+    const units = Math.min(32, params.hidden);
+    // The units whose γ moved most and least, ordered by final γ: the spread of the learned scales.
+    const final = gammaTrace.at(-1)!;
+    const order = Array.from(final.keys()).sort((a, b) => final[a]! - final[b]!);
+    const picked = units >= order.length ? order : Array.from({ length: units }, (_, i) => order[Math.round((i * (order.length - 1)) / (units - 1))]!);
+    plots.push({
+      version: 1,
+      plot: {
+        kind: 'heatmap',
+        title: `γ of ${picked.length} units of the first BatchNorm layer over training (${runs[0]!.arm.name}, seed ${params.seed})`,
+        notes: 'Units picked evenly by their final γ, smallest at the top. Colour: γ, centred on its initial value 1.',
+        x: { label: 'training step' },
+        y: { label: 'unit' },
+        value: { label: 'γ' },
+        xValues: gammaSteps,
+        yLabels: picked.map((u) => `unit ${u + 1}`),
+        z: picked.map((u) => gammaTrace.map((g) => Number(g[u]!.toPrecision(4)))),
+        colorScale: 'diverging',
+        center: 1,
+      },
+    });
+  }
+  return plots;
+}
 
 /** Mean |γ − 1| over the units of the first layer (pooled over seeds): how far training moved the scale from its start. */
 function gammaMove(run: Runs): number {

@@ -5,11 +5,15 @@
  * 2 to 1,024 digits: with small test batches, batch statistics are noisy and the accuracy falls.
  */
 import { Generator, nn, noGrad, type Tensor } from '../../engine';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam, trainSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { drawable, reported } from '../live';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { defineJob, runAll } from '../runs';
 import { buildMlp, trainClassifier, type LabelledSet } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, effectNumbers, pairedEffect } from '../effects';
-import { ppAgainst } from '../numbers';
+import { ppAgainst, seedList } from '../numbers';
 import { evaluate, mean, minMax, pct, pctWithRange, pp, rows, seedParam, seedsParam } from './common';
 import type { PlotPayload, SweepArm } from '../../shared/payload';
 
@@ -29,100 +33,139 @@ export const inferenceStatistics = defineExperiment({
     'for test batches of 2 to 1,024 digits. Small test batches give noisy statistics: the accuracy falls, and the output for ' +
     'a digit depends on which other digits share its batch.',
   params: {
-    trainSize: { kind: 'integer', default: 8000, min: 500, max: 9000, description: 'Training digits; the rest (up to testSize) are held out.' },
-    testSize: { kind: 'integer', default: 2000, min: 1024, max: 2000, description: 'Held-out digits, cut into test batches.' },
-    steps: { kind: 'integer', default: 800, min: 20, max: 50000, description: 'SGD steps of training (momentum 0.9).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Training minibatch size.' },
+    trainSize: trainSizeParam(8000, 'Training digits; the rest (up to testSize) are held out.'),
+    testSize: testSizeParam(2000, 'Held-out digits, cut into test batches.', { min: 1024, max: 2000 }),
+    steps: stepsParam(800, 'SGD steps of training (momentum 0.9).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Training minibatch size.', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers (each followed by BatchNorm, then ReLU).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate.' },
+    lr: lrParam(0.05, 'SGD learning rate.'),
     seeds: seedsParam(3),
     seed: seedParam(),
   },
+  knobs: ['steps', 'batchSize', 'lr', 'seeds'],
   async run(params, context) {
-    const mnist = await context.datasets.mnist();
-    if (params.trainSize + params.testSize > mnist.length) throw new Error(`trainSize + testSize must be at most ${mnist.length}`);
-    const evalAcc: number[] = [];
-    const trainModeAcc: number[][] = TEST_BATCH_SIZES.map(() => []);
-    // Eval mode on exactly the digits train mode saw at each batch size (the batches may leave some out).
-    const evalSameAcc: number[][] = TEST_BATCH_SIZES.map(() => []);
-    const meanShift: number[][] = TEST_BATCH_SIZES.map(() => []);
-    const stdRatio: number[][] = TEST_BATCH_SIZES.map(() => []);
-    const diverged: string[] = [];
-    for (let s = 0; s < params.seeds; s++) {
-      const seed = params.seed + s;
-      const { train, test } = mnist.split({ trainSize: params.trainSize, testSize: params.testSize, seed });
-      const trainSet = train.tensors();
-      const testSet = test.tensors();
-      const generator = new Generator(seed);
-      const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden], outputs: 10, activation: 'relu', norm: 'batch', generator, recorder: context.recorder });
-      const result = trainClassifier({
-        model,
-        train: trainSet,
-        test: testSet,
-        steps: params.steps,
-        batchSize: params.batchSize,
-        optimizer: { kind: 'sgd', lr: params.lr, momentum: 0.9 },
-        generator,
-        context,
-        label: `BatchNorm, seed ${seed} (training)`,
-        evalEvery: Math.max(1, Math.floor(params.steps / 4)),
-      });
-      if (result.diverged) {
-        diverged.push(`seed ${seed}: ${result.diverged.reason}`);
-        continue;
-      }
-      evalAcc.push(evaluate(model, testSet));
-      TEST_BATCH_SIZES.forEach((b, i) => {
-        context.checkInterrupt();
-        const probe = trainModeProbe(model, testSet, b, new Generator(seed + 7919));
-        trainModeAcc[i]!.push(probe.accuracy);
-        evalSameAcc[i]!.push(evaluate(model, rows(testSet, probe.used)));
-        meanShift[i]!.push(probe.meanShift);
-        stdRatio[i]!.push(probe.stdDeviation);
-        context.progress({ step: i + 1, total: TEST_BATCH_SIZES.length, label: `testing in train mode, seed ${seed}`, metrics: { 'test batch size': b, accuracy: probe.accuracy } });
-      });
-    }
-    if (evalAcc.length === 0) return { plots: [], markdown: `Every seed diverged during training (${diverged.join('; ')}). Try a smaller lr.` };
-
-    const arms: SweepArm[] = [
-      { arm: EVAL_ARM, points: TEST_BATCH_SIZES.map((x) => ({ x, values: evalAcc.map((v) => 100 * v) })) },
-      { arm: TRAIN_ARM, points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: trainModeAcc[i]!.map((v) => 100 * v) })) },
-    ];
-    const plots: PlotPayload[] = [
-      {
-        version: 1,
-        plot: {
-          kind: 'sweep',
-          title: 'Test accuracy of one trained BatchNorm MLP, normalized with running averages or with each test batch’s own statistics',
-          notes: `Mean and range over ${evalAcc.length} trained model${evalAcc.length > 1 ? 's' : ''} (seeds). Eval mode does not depend on the test batch size; train mode does.`,
-          x: { label: 'test batch size', scale: 'log' },
-          y: { label: 'test accuracy', unit: '%' },
-          spread: 'min-max',
-          spreadStyle: 'band',
-          arms,
-        },
-      },
-      {
-        version: 1,
-        plot: {
-          kind: 'sweep',
-          title: 'How far a test batch’s statistics are from the running averages (first BatchNorm layer, mean over units and batches)',
-          notes: '|μ_B − μ| / σ is Batch Renorm’s |d|, |σ_B / σ − 1| is |r − 1| (Ioffe 2017): both shrink like 1/√(batch size).',
-          x: { label: 'test batch size', scale: 'log' },
-          y: { label: 'deviation from the running statistics', unit: 'σ', scale: 'log' },
-          spread: 'min-max',
-          spreadStyle: 'band',
-          arms: [
-            { arm: '|μ_B − μ| / σ', points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: meanShift[i]! })) },
-            { arm: '|σ_B / σ − 1|', points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: stdRatio[i]! })) },
-          ],
-        },
-      },
-    ];
-    const results: InferenceResults = { evalAcc, trainModeAcc, evalSameAcc, meanShift, used: TEST_BATCH_SIZES.map((b) => Math.floor(params.testSize / b) * b) };
-    return { plots, markdown: summary(results, diverged, params), claims: checkClaims(inferenceClaims, results) };
+    checkMnistSizes(params.trainSize, params.testSize);
+    const inputs: SeedInput[] = seedList(params.seed, params.seeds).map((seed) => ({ params, seed }));
+    // The sweeps grow as each trained model is tested at one batch size after another.
+    const results = await runAll(context, seedJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(reported(sofar)))) });
+    const diverged = results.flatMap((r, s) => (r.diverged ? [`seed ${inputs[s]!.seed}: ${r.diverged}`] : []));
+    const measured = gather(results);
+    if (measured.evalAcc.length === 0) return { plots: [], markdown: `Every seed diverged during training (${diverged.join('; ')}). Try a smaller lr.` };
+    const summed: InferenceResults = { ...measured, used: TEST_BATCH_SIZES.map((b) => Math.floor(params.testSize / b) * b) };
+    return { plots: plots(measured), markdown: summary(summed, diverged, params), claims: checkClaims(inferenceClaims, summed) };
   },
 });
+
+interface InferenceParams {
+  trainSize: number;
+  testSize: number;
+  steps: number;
+  batchSize: number;
+  hidden: number;
+  lr: number;
+}
+
+interface SeedInput {
+  params: InferenceParams;
+  seed: number;
+}
+
+/** One trained model tested both ways at every test batch size (or the reason it diverged). */
+interface SeedResult {
+  diverged?: string;
+  evalAcc?: number;
+  trainModeAcc?: number[];
+  evalSameAcc?: number[];
+  meanShift?: number[];
+  stdRatio?: number[];
+}
+
+/** Trains one seed's model on the split of its seed, then tests it; a job of its own, so that any worker can run it. */
+const seedJob = defineJob<SeedInput, SeedResult>('inference-statistics/seed', async ({ params, seed }, context) => {
+  const { train: trainSet, test: testSet } = await mnistSplit(context, { trainSize: params.trainSize, testSize: params.testSize, seed });
+  const generator = new Generator(seed);
+  const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden], outputs: 10, activation: 'relu', norm: 'batch', generator, recorder: context.recorder });
+  const result = trainClassifier({
+    model,
+    train: trainSet,
+    test: testSet,
+    steps: params.steps,
+    batchSize: params.batchSize,
+    optimizer: { kind: 'sgd', lr: params.lr, momentum: 0.9 },
+    generator,
+    context,
+    label: `BatchNorm, seed ${seed} (training)`,
+    evalEvery: Math.max(1, Math.floor(params.steps / 4)),
+  });
+  if (result.diverged) return { diverged: result.diverged.reason };
+  const out: Required<Omit<SeedResult, 'diverged'>> = { evalAcc: evaluate(model, testSet), trainModeAcc: [], evalSameAcc: [], meanShift: [], stdRatio: [] };
+  for (const b of TEST_BATCH_SIZES) {
+    context.checkInterrupt();
+    const probe = trainModeProbe(model, testSet, b, new Generator(seed + 7919));
+    out.trainModeAcc.push(probe.accuracy);
+    out.evalSameAcc.push(evaluate(model, rows(testSet, probe.used)));
+    out.meanShift.push(probe.meanShift);
+    out.stdRatio.push(probe.stdDeviation);
+    // The job's steps are its training steps: testing keeps the count at the end and says what it does.
+    context.progress({ step: params.steps, total: params.steps, label: `testing in train mode, seed ${seed}`, metrics: { 'test batch size': b, accuracy: probe.accuracy } });
+    context.partial(out);
+  }
+  return out;
+});
+
+/** The seeds that trained, as lists per test batch size (seeds that diverged, or not yet tested at a size, are left out). */
+function gather(results: readonly SeedResult[]): Omit<InferenceResults, 'used'> & { stdRatio: number[][] } {
+  const ok = results.filter((r): r is Required<Omit<SeedResult, 'diverged'>> => r.evalAcc !== undefined);
+  const perSize = (values: (r: Required<Omit<SeedResult, 'diverged'>>) => number[]): number[][] => TEST_BATCH_SIZES.map((_, i) => ok.map((r) => values(r)[i]).filter((v): v is number => v !== undefined));
+  return {
+    evalAcc: ok.map((r) => r.evalAcc),
+    trainModeAcc: perSize((r) => r.trainModeAcc),
+    evalSameAcc: perSize((r) => r.evalSameAcc),
+    meanShift: perSize((r) => r.meanShift),
+    stdRatio: perSize((r) => r.stdRatio),
+  };
+}
+
+/** Accuracy in eval and train mode against the test batch size, and how far batch statistics stray. */
+function plots({ evalAcc, trainModeAcc, meanShift, stdRatio }: { evalAcc: number[]; trainModeAcc: number[][]; meanShift: number[][]; stdRatio: number[][] }): PlotPayload[] {
+  if (evalAcc.length === 0) return [];
+  const arms: SweepArm[] = [
+    { arm: EVAL_ARM, points: TEST_BATCH_SIZES.map((x) => ({ x, values: evalAcc.map((v) => 100 * v) })) },
+    { arm: TRAIN_ARM, points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: trainModeAcc[i]!.map((v) => 100 * v) })) },
+  ];
+  const plots: PlotPayload[] = [
+    {
+      version: 1,
+      plot: {
+        kind: 'sweep',
+        title: 'Test accuracy of one trained BatchNorm MLP, normalized with running averages or with each test batch’s own statistics',
+        notes: `Mean and range over ${evalAcc.length} trained model${evalAcc.length > 1 ? 's' : ''} (seeds). Eval mode does not depend on the test batch size; train mode does.`,
+        x: { label: 'test batch size', scale: 'log' },
+        y: { label: 'test accuracy', unit: '%' },
+        spread: 'min-max',
+        spreadStyle: 'band',
+        arms,
+      },
+    },
+    {
+      version: 1,
+      plot: {
+        kind: 'sweep',
+        title: 'How far a test batch’s statistics are from the running averages (first BatchNorm layer, mean over units and batches)',
+        notes: '|μ_B − μ| / σ is Batch Renorm’s |d|, |σ_B / σ − 1| is |r − 1| (Ioffe 2017): both shrink like 1/√(batch size).',
+        x: { label: 'test batch size', scale: 'log' },
+        y: { label: 'deviation from the running statistics', unit: 'σ', scale: 'log' },
+        spread: 'min-max',
+        spreadStyle: 'band',
+        arms: [
+          { arm: '|μ_B − μ| / σ', points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: meanShift[i]! })) },
+          { arm: '|σ_B / σ − 1|', points: TEST_BATCH_SIZES.map((x, i) => ({ x, values: stdRatio[i]! })) },
+        ],
+      },
+    },
+  ];
+  return plots;
+}
 
 interface Probe {
   accuracy: number;

@@ -48,44 +48,12 @@ export const normalizationAxes = defineExperiment({
     shift: { kind: 'number', default: 3, min: -1000, max: 1000, description: 'The constant of every shift checked.' },
     seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the input, the convolution’s weights and the offsets.' },
   },
+  knobs: ['groups', 'channels', 'factor', 'shift', 'seed'],
   run(params) {
     const { examples: N, channels: C, groups: G, size: S, factor, shift, seed } = params;
     if (C % G !== 0) throw new Error(`channels (${C}) must be divisible by groups (${G})`);
-    const perGroup = C / G;
-    const normalizers: Normalizer[] = [
-      { name: NORM_NAMES.batch, axes: '(N, H, W) for each channel', make: () => new nn.BatchNorm2d(C, { affine: false }), key: (_n, c) => `c${c}` },
-      { name: NORM_NAMES.layer, axes: '(C, H, W) for each example', make: () => new nn.LayerNorm([C, S, S], { elementwiseAffine: false }), key: (n) => `n${n}` },
-      { name: NORM_NAMES.instance, axes: '(H, W) for each example and channel', make: () => new nn.InstanceNorm2d(C), key: (n, c) => `n${n}c${c}` },
-      { name: NORM_NAMES.group, axes: `(C/G, H, W) for each example and group of ${perGroup} channels`, make: () => new nn.GroupNorm(G, C, { affine: false }), key: (n, c) => `n${n}g${Math.floor(c / perGroup)}` },
-    ];
-
-    // The input u (N, 3, S+2, S+2) and a 3×3 convolution without bias feeding the normalizer: z = W ∗ u.
-    const generator = new Generator(seed);
-    const inChannels = 3;
-    const uShape = [N, inChannels, S + 2, S + 2];
-    const u = new Float32Array(N * inChannels * (S + 2) * (S + 2));
-    generator.fillNormal(u, 0, 1);
-    // Each example on its own scale and brightness (as images are), so that the sets' statistics differ
-    // visibly: through the weights, example n's offset shifts channel c by offset(n)·ΣW_c.
-    const perExample = u.length / N;
-    for (let n = 0; n < N; n++) {
-      const scale = 0.5 + 1.5 * generator.nextFloat64();
-      const offset = 0.5 + 2.5 * generator.nextFloat64();
-      for (let i = n * perExample; i < (n + 1) * perExample; i++) u[i] = u[i]! * scale + offset;
-    }
-    const conv = new nn.Conv2d(inChannels, C, 3, { bias: false, generator });
-    // Weights with a positive mean (PyTorch's default init plus 0.1), so that the examples' brightness
-    // shows in every channel.
-    conv.weight.data.forEach((v, i) => (conv.weight.data[i] = v + 0.1));
-    const zShape = [N, C, S, S];
-    const pre = (w: Float32Array, input: Float32Array): Float32Array =>
-      noGrad(() => {
-        const saved = conv.weight.data.slice();
-        conv.weight.data.set(w);
-        const z = conv.forward(tensor(input, uShape)).data.slice();
-        conv.weight.data.set(saved);
-        return z;
-      });
+    const normalizers = normalizersFor(C, G, S);
+    const { u, uShape, conv, zShape, pre } = convolvedInput(N, C, S, seed);
     const normalize = (norm: Normalizer, z: Float32Array): Tensor =>
       noGrad(() => {
         const m = norm.make();
@@ -96,93 +64,10 @@ export const normalizationAxes = defineExperiment({
 
     // 1. The sets, as means and as a highlighted set.
     const setStats = normalizers.map((norm) => groupStats(norm, z0, N, C, S));
-    const meanPanels: HeatmapPlot[] = normalizers.map((norm, k) => ({
-      kind: 'heatmap',
-      title: norm.name,
-      x: { label: 'example n' },
-      y: { label: 'channel c' },
-      value: { label: 'mean subtracted' },
-      xValues: Array.from({ length: N }, (_, n) => n + 1),
-      yLabels: Array.from({ length: C }, (_, c) => `c ${c + 1}`),
-      z: Array.from({ length: C }, (_, c) => Array.from({ length: N }, (_, n) => round(setStats[k]!.mean.get(norm.key(n, c))!))),
-      colorScale: 'sequential',
-    }));
-    const highlightPanels: HeatmapPlot[] = normalizers.map((norm) => {
-      const a = norm.key(0, 0);
-      const b = norm.key(N - 1, C - 1);
-      return {
-        kind: 'heatmap',
-        title: norm.name,
-        x: { label: 'example n' },
-        y: { label: 'channel c' },
-        value: { label: 'set' },
-        xValues: Array.from({ length: N }, (_, n) => n + 1),
-        yLabels: Array.from({ length: C }, (_, c) => `c ${c + 1}`),
-        z: Array.from({ length: C }, (_, c) => Array.from({ length: N }, (_, n) => (norm.key(n, c) === a ? 1 : norm.key(n, c) === b ? 2 : 0))),
-        colorScale: 'sequential',
-      };
-    });
-
     // 2. The output over each set has mean 0 and std 1 (checks that the sets above are the engine's).
-    const outputChecks = normalizers.map((norm) => {
-      const y = normalize(norm, z0).data;
-      const stats = groupStats(norm, y, N, C, S);
-      let worstMean = 0;
-      let worstStd = 0;
-      for (const [k, m] of stats.mean) {
-        worstMean = Math.max(worstMean, Math.abs(m));
-        worstStd = Math.max(worstStd, Math.abs(stats.std.get(k)! - 1));
-      }
-      return { sets: stats.mean.size, size: stats.size, worstMean, worstStd };
-    });
-
-    // 3. Invariances.
-    const expect = (bn: boolean, ln: boolean, inorm: boolean, gn: boolean): Record<string, boolean> => ({
-      [NORM_NAMES.batch]: bn,
-      [NORM_NAMES.layer]: ln,
-      [NORM_NAMES.instance]: inorm,
-      [NORM_NAMES.group]: gn,
-    });
-    const lastChannel = C - 1;
-    const lastExample = N - 1;
-    const transforms: Transform[] = [
-      { name: `all weights of the convolution feeding it ×${factor}`, alias: 'weight matrix re-scaling', expected: expect(true, true, true, true), weight: (w) => w.forEach((v, i) => (w[i] = v * factor)) },
-      {
-        name: `the weights of one output channel ×${factor}`,
-        alias: 'weight vector re-scaling',
-        expected: expect(true, false, true, false),
-        weight: (w, shape) => {
-          const per = w.length / shape[0]!;
-          for (let i = lastChannel * per; i < (lastChannel + 1) * per; i++) w[i] = w[i]! * factor;
-        },
-      },
-      { name: `the whole dataset (every input) ×${factor}`, alias: 'dataset re-scaling', expected: expect(true, true, true, true), input: (x) => x.forEach((v, i) => (x[i] = v * factor)) },
-      { name: `the whole dataset shifted by ${shift} (every input pixel)`, alias: 'dataset re-centering', expected: expect(true, false, true, false), input: (x) => x.forEach((v, i) => (x[i] = v + shift)) },
-      {
-        name: `one example’s input ×${factor}`,
-        alias: 'single training case re-scaling',
-        expected: expect(false, true, true, true),
-        input: (x) => {
-          const per = x.length / N;
-          for (let i = lastExample * per; i < (lastExample + 1) * per; i++) x[i] = x[i]! * factor;
-        },
-      },
-      {
-        name: `one example’s pre-activations shifted by ${shift}`,
-        expected: expect(false, true, true, true),
-        output: (z) => {
-          const per = z.length / N;
-          for (let i = lastExample * per; i < (lastExample + 1) * per; i++) z[i] = z[i]! + shift;
-        },
-      },
-      {
-        name: `one channel shifted by ${shift} (a bias on one unit)`,
-        expected: expect(true, false, true, false),
-        output: (z) => {
-          for (let n = 0; n < N; n++) for (let i = 0; i < S * S; i++) z[(n * C + lastChannel) * S * S + i]! += shift;
-        },
-      },
-    ];
+    const outputChecks = normalizers.map((norm) => outputCheck(norm, normalize(norm, z0).data, N, C, S));
+    // 3. Invariances: how far each normalizer's output moves under each transform.
+    const transforms = invarianceTransforms({ N, C, S, factor, shift });
     const baseline = normalizers.map((norm) => normalize(norm, z0).data);
     const results = transforms.map((t) => {
       const w = conv.weight.data.slice();
@@ -194,32 +79,171 @@ export const normalizationAxes = defineExperiment({
       return normalizers.map((norm, k) => maxAbsDiff(normalize(norm, z).data, baseline[k]!));
     });
 
-    const plots: PlotPayload[] = [
-      {
-        version: 1,
-        plot: {
-          kind: 'small-multiples',
-          title: `Which elements are normalized together: a batch of ${N} examples × ${C} channels (each cell stands for its ${S}×${S} positions)`,
-          notes: `Bright: the set of example 1, channel 1; middle: the set of example ${N}, channel ${C}. Every normalizer also averages over all H×W positions. GroupNorm: ${G} groups of ${perGroup} channels.`,
-          columns: 4,
-          panels: highlightPanels,
-        },
-      },
-      {
-        version: 1,
-        plot: {
-          kind: 'small-multiples',
-          title: 'The mean each normalizer subtracts from each (example, channel): cells of one colour share one mean',
-          notes: 'Examples have different brightness and channels different weights, so every kind of set has its own pattern: BatchNorm one mean per row (channel), LayerNorm one per column (example), InstanceNorm one per cell, GroupNorm one per block.',
-          columns: 4,
-          panels: meanPanels,
-        },
-      },
-    ];
+    const plots = setPlots(normalizers, setStats, { N, C, S, G });
     const markdown = summary(normalizers, transforms, results, outputChecks, { N, C, S, G });
     return { plots, markdown, claims: checkClaims(axesClaims, invarianceMismatches(normalizers, transforms, results)) };
   },
 });
+
+/** The four normalizers, each with the axes it averages over and the key of the set an element belongs to. */
+function normalizersFor(C: number, G: number, S: number): Normalizer[] {
+  const perGroup = C / G;
+  return [
+    { name: NORM_NAMES.batch, axes: '(N, H, W) for each channel', make: () => new nn.BatchNorm2d(C, { affine: false }), key: (_n, c) => `c${c}` },
+    { name: NORM_NAMES.layer, axes: '(C, H, W) for each example', make: () => new nn.LayerNorm([C, S, S], { elementwiseAffine: false }), key: (n) => `n${n}` },
+    { name: NORM_NAMES.instance, axes: '(H, W) for each example and channel', make: () => new nn.InstanceNorm2d(C), key: (n, c) => `n${n}c${c}` },
+    { name: NORM_NAMES.group, axes: `(C/G, H, W) for each example and group of ${perGroup} channels`, make: () => new nn.GroupNorm(G, C, { affine: false }), key: (n, c) => `n${n}g${Math.floor(c / perGroup)}` },
+  ];
+}
+
+/**
+ * The input u (N, 3, S+2, S+2) and a 3×3 convolution without bias feeding the normalizer: z = W ∗ u, with
+ * `pre(w, u)` computing z for other weights or inputs.
+ */
+function convolvedInput(N: number, C: number, S: number, seed: number) {
+  const generator = new Generator(seed);
+  const inChannels = 3;
+  const uShape = [N, inChannels, S + 2, S + 2];
+  const u = new Float32Array(N * inChannels * (S + 2) * (S + 2));
+  generator.fillNormal(u, 0, 1);
+  // Each example on its own scale and brightness (as images are), so that the sets' statistics differ
+  // visibly: through the weights, example n's offset shifts channel c by offset(n)·ΣW_c.
+  const perExample = u.length / N;
+  for (let n = 0; n < N; n++) {
+    const scale = 0.5 + 1.5 * generator.nextFloat64();
+    const offset = 0.5 + 2.5 * generator.nextFloat64();
+    for (let i = n * perExample; i < (n + 1) * perExample; i++) u[i] = u[i]! * scale + offset;
+  }
+  const conv = new nn.Conv2d(inChannels, C, 3, { bias: false, generator });
+  // Weights with a positive mean (PyTorch's default init plus 0.1), so that the examples' brightness
+  // shows in every channel.
+  conv.weight.data.forEach((v, i) => (conv.weight.data[i] = v + 0.1));
+  const zShape = [N, C, S, S];
+  const pre = (w: Float32Array, input: Float32Array): Float32Array =>
+    noGrad(() => {
+      const saved = conv.weight.data.slice();
+      conv.weight.data.set(w);
+      const z = conv.forward(tensor(input, uShape)).data.slice();
+      conv.weight.data.set(saved);
+      return z;
+    });
+  return { u, uShape, conv, zShape, pre };
+}
+
+/** The worst deviation from mean 0 and std 1 of a normalizer's output over its sets. */
+function outputCheck(norm: Normalizer, y: Float32Array, N: number, C: number, S: number): { sets: number; size: number; worstMean: number; worstStd: number } {
+  const stats = groupStats(norm, y, N, C, S);
+  let worstMean = 0;
+  let worstStd = 0;
+  for (const [k, m] of stats.mean) {
+    worstMean = Math.max(worstMean, Math.abs(m));
+    worstStd = Math.max(worstStd, Math.abs(stats.std.get(k)! - 1));
+  }
+  return { sets: stats.mean.size, size: stats.size, worstMean, worstStd };
+}
+
+/** The rescalings and shifts checked, with the normalizers expected to be invariant to each (a table). */
+function invarianceTransforms({ N, C, S, factor, shift }: { N: number; C: number; S: number; factor: number; shift: number }): Transform[] {
+  const expect = (bn: boolean, ln: boolean, inorm: boolean, gn: boolean): Record<string, boolean> => ({
+    [NORM_NAMES.batch]: bn,
+    [NORM_NAMES.layer]: ln,
+    [NORM_NAMES.instance]: inorm,
+    [NORM_NAMES.group]: gn,
+  });
+  const lastChannel = C - 1;
+  const lastExample = N - 1;
+  return [
+    { name: `all weights of the convolution feeding it ×${factor}`, alias: 'weight matrix re-scaling', expected: expect(true, true, true, true), weight: (w) => w.forEach((v, i) => (w[i] = v * factor)) },
+    {
+      name: `the weights of one output channel ×${factor}`,
+      alias: 'weight vector re-scaling',
+      expected: expect(true, false, true, false),
+      weight: (w, shape) => {
+        const per = w.length / shape[0]!;
+        for (let i = lastChannel * per; i < (lastChannel + 1) * per; i++) w[i] = w[i]! * factor;
+      },
+    },
+    { name: `the whole dataset (every input) ×${factor}`, alias: 'dataset re-scaling', expected: expect(true, true, true, true), input: (x) => x.forEach((v, i) => (x[i] = v * factor)) },
+    { name: `the whole dataset shifted by ${shift} (every input pixel)`, alias: 'dataset re-centering', expected: expect(true, false, true, false), input: (x) => x.forEach((v, i) => (x[i] = v + shift)) },
+    {
+      name: `one example’s input ×${factor}`,
+      alias: 'single training case re-scaling',
+      expected: expect(false, true, true, true),
+      input: (x) => {
+        const per = x.length / N;
+        for (let i = lastExample * per; i < (lastExample + 1) * per; i++) x[i] = x[i]! * factor;
+      },
+    },
+    {
+      name: `one example’s pre-activations shifted by ${shift}`,
+      expected: expect(false, true, true, true),
+      output: (z) => {
+        const per = z.length / N;
+        for (let i = lastExample * per; i < (lastExample + 1) * per; i++) z[i] = z[i]! + shift;
+      },
+    },
+    {
+      name: `one channel shifted by ${shift} (a bias on one unit)`,
+      expected: expect(true, false, true, false),
+      output: (z) => {
+        for (let n = 0; n < N; n++) for (let i = 0; i < S * S; i++) z[(n * C + lastChannel) * S * S + i]! += shift;
+      },
+    },
+  ];
+}
+
+/** Which elements each normalizer normalizes together, and the mean it subtracts from each set. */
+function setPlots(normalizers: Normalizer[], setStats: ReturnType<typeof groupStats>[], { N, C, S, G }: { N: number; C: number; S: number; G: number }): PlotPayload[] {
+  const perGroup = C / G;
+  const meanPanels: HeatmapPlot[] = normalizers.map((norm, k) => ({
+    kind: 'heatmap',
+    title: norm.name,
+    x: { label: 'example n' },
+    y: { label: 'channel c' },
+    value: { label: 'mean subtracted' },
+    xValues: Array.from({ length: N }, (_, n) => n + 1),
+    yLabels: Array.from({ length: C }, (_, c) => `c ${c + 1}`),
+    z: Array.from({ length: C }, (_, c) => Array.from({ length: N }, (_, n) => round(setStats[k]!.mean.get(norm.key(n, c))!))),
+    colorScale: 'sequential',
+  }));
+  const highlightPanels: HeatmapPlot[] = normalizers.map((norm) => {
+    const a = norm.key(0, 0);
+    const b = norm.key(N - 1, C - 1);
+    return {
+      kind: 'heatmap',
+      title: norm.name,
+      x: { label: 'example n' },
+      y: { label: 'channel c' },
+      value: { label: 'set' },
+      xValues: Array.from({ length: N }, (_, n) => n + 1),
+      yLabels: Array.from({ length: C }, (_, c) => `c ${c + 1}`),
+      z: Array.from({ length: C }, (_, c) => Array.from({ length: N }, (_, n) => (norm.key(n, c) === a ? 1 : norm.key(n, c) === b ? 2 : 0))),
+      colorScale: 'sequential',
+    };
+  });
+  return [
+    {
+      version: 1,
+      plot: {
+        kind: 'small-multiples',
+        title: `Which elements are normalized together: a batch of ${N} examples × ${C} channels (each cell stands for its ${S}×${S} positions)`,
+        notes: `Bright: the set of example 1, channel 1; middle: the set of example ${N}, channel ${C}. Every normalizer also averages over all H×W positions. GroupNorm: ${G} groups of ${perGroup} channels.`,
+        columns: 4,
+        panels: highlightPanels,
+      },
+    },
+    {
+      version: 1,
+      plot: {
+        kind: 'small-multiples',
+        title: 'The mean each normalizer subtracts from each (example, channel): cells of one colour share one mean',
+        notes: 'Examples have different brightness and channels different weights, so every kind of set has its own pattern: BatchNorm one mean per row (channel), LayerNorm one per column (example), InstanceNorm one per cell, GroupNorm one per block.',
+        columns: 4,
+        panels: meanPanels,
+      },
+    },
+  ];
+}
 
 function round(x: number): number {
   return Number(x.toPrecision(4));

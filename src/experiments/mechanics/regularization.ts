@@ -7,10 +7,15 @@
 import { Generator } from '../../engine';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { effectNumbers, pairedEffect } from '../effects';
+import { batchSizeParam, lrParam, stepsParam, testSizeParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { drawable } from '../live';
+import { checkMnistSizes, MNIST_DIGITS, mnistSplit } from '../mnist';
+import { seedList } from '../numbers';
+import { defineJob, runAll } from '../runs';
 import { BatchSampler, buildMlp, NORM_NAMES, type NormKind } from '../training';
 import { compare, evaluate, meanCurve, pctWithRange, pp, recordSteps, seedParam, seedsParam, stepSweep, trainingCurves, trainLoop, verdict, mean, minMax } from './common';
-import type { Curve } from '../../shared/payload';
+import type { Curve, PlotPayload } from '../../shared/payload';
 
 export interface Arm {
   name: string;
@@ -42,101 +47,136 @@ export const regularization = defineExperiment({
     'for several seeds, until it fits its training set. Shows train and test accuracy over training, the generalization gap ' +
     '(train − test accuracy) with its spread over seeds, and says whether the differences between arms are larger than that spread.',
   params: {
-    trainSize: { kind: 'integer', default: 1000, min: 100, max: 8000, description: 'Training digits (drawn at random from the 10,000).' },
-    testSize: { kind: 'integer', default: 2000, min: 200, max: 2000, description: 'Held-out digits the test accuracy is measured on.' },
-    steps: { kind: 'integer', default: 400, min: 20, max: 50000, description: 'SGD steps per run (400 steps of 50 = 20 epochs of 1,000 digits).' },
-    batchSize: { kind: 'integer', default: 50, min: 4, max: 1000, description: 'Minibatch size (also BatchNorm’s batch).' },
+    trainSize: { kind: 'integer', default: 1000, min: 100, max: 8000, description: `Training digits (drawn at random from the ${MNIST_DIGITS.toLocaleString('en-US')}).` },
+    testSize: testSizeParam(2000, 'Held-out digits the test accuracy is measured on.', { min: 200, max: 2000 }),
+    steps: stepsParam(400, 'SGD steps per run (400 steps of 50 = 20 epochs of 1,000 digits).', { min: 20 }),
+    batchSize: batchSizeParam(50, 'Minibatch size (also BatchNorm’s batch).', { min: 4 }),
     hidden: { kind: 'integer', default: 100, min: 8, max: 1024, description: 'Units in each of the two hidden layers.' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (momentum 0.9), the same for every arm.' },
+    lr: lrParam(0.05, 'SGD learning rate (momentum 0.9), the same for every arm.'),
     dropout: { kind: 'number', default: 0.5, min: 0, max: 0.95, exclusiveMin: true, description: 'Dropout probability after each hidden layer, in the dropout arms.' },
     seeds: seedsParam(3),
     seed: seedParam(),
   },
+  knobs: ['trainSize', 'dropout', 'lr', 'steps', 'seeds'],
   async run(params, context) {
-    const mnist = await context.datasets.mnist();
-    if (params.trainSize + params.testSize > mnist.length) throw new Error(`trainSize + testSize must be at most ${mnist.length}`);
+    checkMnistSizes(params.trainSize, params.testSize);
     if (params.batchSize > params.trainSize) throw new Error(`batchSize (${params.batchSize}) must be at most trainSize (${params.trainSize})`);
-    const recordAt = recordSteps(params.steps, 8);
-    const runs: ArmRuns[] = ARMS.map((arm) => ({ arm, steps: [...recordAt].sort((a, b) => a - b), trainAcc: [], testAcc: [], loss: [], diverged: [] }));
-    for (let s = 0; s < params.seeds; s++) {
-      const seed = params.seed + s;
-      const { train, test } = mnist.split({ trainSize: params.trainSize, testSize: params.testSize, seed });
-      const trainSet = train.tensors();
-      const testSet = test.tensors();
-      for (const run of runs) {
-        const generator = new Generator(seed);
-        const model = buildMlp({
-          inputs: 784,
-          hidden: [params.hidden, params.hidden],
-          outputs: 10,
-          activation: 'relu',
-          norm: run.arm.norm,
-          dropout: run.arm.dropout ? params.dropout : 0,
-          generator,
-        });
-        const sampler = new BatchSampler(trainSet, params.batchSize, generator);
-        const trainAcc: number[] = [];
-        const testAcc: number[] = [];
-        const loss: number[] = [];
-        const result = trainLoop({
-          model,
-          steps: params.steps,
-          nextBatch: () => sampler.next(),
-          lr: params.lr,
-          momentum: 0.9,
-          context,
-          label: `${run.arm.name}, seed ${seed}`,
-          recordAt,
-          record: (_step, meanLoss) => {
-            trainAcc.push(evaluate(model, trainSet));
-            testAcc.push(evaluate(model, testSet));
-            loss.push(meanLoss);
-            return { loss: meanLoss, 'train accuracy': trainAcc.at(-1)!, 'test accuracy': testAcc.at(-1)! };
-          },
-        });
-        if (result.diverged) run.diverged.push({ seed, ...result.diverged });
-        run.trainAcc.push(trainAcc);
-        run.testAcc.push(testAcc);
-        run.loss.push(loss);
-      }
-    }
-
-    const curves: Curve[] = [];
-    for (const run of runs) {
-      const train = meanCurve(run.steps, run.trainAcc);
-      const test = meanCurve(run.steps, run.testAcc);
-      const loss = meanCurve(run.steps, run.loss);
-      curves.push({ arm: run.arm.name, metric: 'accuracy', split: 'train', steps: train.steps, values: train.values.map((v) => 100 * v) });
-      curves.push({ arm: run.arm.name, metric: 'accuracy', split: 'test', steps: test.steps, values: test.values.map((v) => 100 * v) });
-      curves.push({ arm: run.arm.name, metric: 'loss', split: 'train', steps: loss.steps, values: loss.values });
-    }
-    const gap = (run: ArmRuns): number[][] => run.trainAcc.map((tr, s) => tr.map((v, i) => 100 * (v - run.testAcc[s]![i]!)));
-    const plots = [
-      trainingCurves({
-        title: `Train and test accuracy on ${params.trainSize.toLocaleString('en-US')} MNIST digits, mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''}`,
-        notes: 'Accuracies in eval mode (BatchNorm with its running statistics, dropout off). Training loss: mean over the steps since the previous point, in training mode.',
-        metrics: [
-          { id: 'accuracy', label: 'accuracy', unit: '%' },
-          { id: 'loss', label: 'training loss', unit: 'nats', scale: 'log' },
-        ],
-        curves: curves.map((c) => (c.metric === 'loss' ? { ...c, values: c.values.map((v) => Math.max(v, 1e-6)) } : c)),
-        divergences: runs.flatMap((run) => run.diverged.map((d) => ({ arm: run.arm.name, step: d.step, reason: `seed ${d.seed}: ${d.reason}` }))),
-      }),
-      stepSweep({
-        title: 'Generalization gap (train − test accuracy): mean and range over seeds',
-        notes: 'A smaller gap means less overfitting. The band is the range over seeds: differences between arms that stay inside it are not distinguishable from luck.',
-        y: { label: 'train − test accuracy', unit: 'pp' },
-        arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: gap(run) })),
-      }),
-      stepSweep({
-        title: 'Test accuracy: mean and range over seeds',
-        y: { label: 'test accuracy', unit: '%' },
-        arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: run.testAcc.map((c) => c.map((v) => 100 * v)) })),
-      }),
-    ];
-    return { plots, markdown: summary(runs, params), claims: checkClaims(regularizationClaims, regularizationResults(runs)) };
+    const recordAt = [...recordSteps(params.steps, 8)].sort((a, b) => a - b);
+    const inputs: RunInput[] = seedList(params.seed, params.seeds).flatMap((seed) => ARMS.map((arm) => ({ params, arm, seed, recordAt })));
+    const gather = (results: readonly (SeedRun | undefined)[]): ArmRuns[] => armRuns(inputs, results, recordAt);
+    const results = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plots(gather(sofar), params)) });
+    const runs = gather(results);
+    return { plots: plots(runs, params), markdown: summary(runs, params), claims: checkClaims(regularizationClaims, regularizationResults(runs)) };
   },
 });
+
+interface RegularizationParams {
+  trainSize: number;
+  testSize: number;
+  steps: number;
+  batchSize: number;
+  hidden: number;
+  lr: number;
+  dropout: number;
+  seeds: number;
+}
+
+interface RunInput {
+  params: RegularizationParams;
+  arm: Arm;
+  seed: number;
+  /** Steps after which train and test accuracy are measured. */
+  recordAt: number[];
+}
+
+/** One seed's curves of one arm. */
+interface SeedRun {
+  trainAcc: number[];
+  testAcc: number[];
+  loss: number[];
+  diverged?: { step: number; reason: string };
+}
+
+/** One arm and seed, on the split of its seed; a job of its own, so that any worker can run it. */
+const runJob = defineJob<RunInput, SeedRun>('regularization/run', async ({ params, arm, seed, recordAt }, context) => {
+  const { train: trainSet, test: testSet } = await mnistSplit(context, { trainSize: params.trainSize, testSize: params.testSize, seed });
+  const generator = new Generator(seed);
+  const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden], outputs: 10, activation: 'relu', norm: arm.norm, dropout: arm.dropout ? params.dropout : 0, generator });
+  const sampler = new BatchSampler(trainSet, params.batchSize, generator);
+  const run: SeedRun = { trainAcc: [], testAcc: [], loss: [] };
+  const result = trainLoop({
+    model,
+    steps: params.steps,
+    nextBatch: () => sampler.next(),
+    lr: params.lr,
+    momentum: 0.9,
+    context,
+    label: `${arm.name}, seed ${seed}`,
+    recordAt: new Set(recordAt),
+    record: (_step, meanLoss) => {
+      run.trainAcc.push(evaluate(model, trainSet));
+      run.testAcc.push(evaluate(model, testSet));
+      run.loss.push(meanLoss);
+      context.partial(run);
+      return { loss: meanLoss, 'train accuracy': run.trainAcc.at(-1)!, 'test accuracy': run.testAcc.at(-1)! };
+    },
+  });
+  return result.diverged ? { ...run, diverged: result.diverged } : run;
+});
+
+/** The jobs' results gathered per arm, seeds in order (jobs that have not reported yet are left out). */
+function armRuns(inputs: readonly RunInput[], results: readonly (SeedRun | undefined)[], steps: number[]): ArmRuns[] {
+  return ARMS.map((arm) => {
+    const runs: ArmRuns = { arm, steps, trainAcc: [], testAcc: [], loss: [], diverged: [] };
+    inputs.forEach((input, i) => {
+      const r = results[i];
+      if (input.arm.name !== arm.name || !r) return;
+      if (r.diverged) runs.diverged.push({ seed: input.seed, ...r.diverged });
+      runs.trainAcc.push(r.trainAcc);
+      runs.testAcc.push(r.testAcc);
+      runs.loss.push(r.loss);
+    });
+    return runs;
+  });
+}
+
+/** Mean train/test accuracy and loss curves, the generalization gap and the test accuracy over seeds. */
+function plots(runs: ArmRuns[], params: RegularizationParams): PlotPayload[] {
+  const curves: Curve[] = [];
+  for (const run of runs) {
+    const train = meanCurve(run.steps, run.trainAcc);
+    const test = meanCurve(run.steps, run.testAcc);
+    const loss = meanCurve(run.steps, run.loss);
+    curves.push({ arm: run.arm.name, metric: 'accuracy', split: 'train', steps: train.steps, values: train.values.map((v) => 100 * v) });
+    curves.push({ arm: run.arm.name, metric: 'accuracy', split: 'test', steps: test.steps, values: test.values.map((v) => 100 * v) });
+    curves.push({ arm: run.arm.name, metric: 'loss', split: 'train', steps: loss.steps, values: loss.values });
+  }
+  const gap = (run: ArmRuns): number[][] => run.trainAcc.map((tr, s) => tr.map((v, i) => 100 * (v - run.testAcc[s]![i]!)));
+  const plots: PlotPayload[] = [
+    trainingCurves({
+      title: `Train and test accuracy on ${params.trainSize.toLocaleString('en-US')} MNIST digits, mean over ${params.seeds} seed${params.seeds > 1 ? 's' : ''}`,
+      notes: 'Accuracies in eval mode (BatchNorm with its running statistics, dropout off). Training loss: mean over the steps since the previous point, in training mode.',
+      metrics: [
+        { id: 'accuracy', label: 'accuracy', unit: '%' },
+        { id: 'loss', label: 'training loss', unit: 'nats', scale: 'log' },
+      ],
+      curves: curves.map((c) => (c.metric === 'loss' ? { ...c, values: c.values.map((v) => Math.max(v, 1e-6)) } : c)),
+      divergences: runs.flatMap((run) => run.diverged.map((d) => ({ arm: run.arm.name, step: d.step, reason: `seed ${d.seed}: ${d.reason}` }))),
+    }),
+    stepSweep({
+      title: 'Generalization gap (train − test accuracy): mean and range over seeds',
+      notes: 'A smaller gap means less overfitting. The band is the range over seeds: differences between arms that stay inside it are not distinguishable from luck.',
+      y: { label: 'train − test accuracy', unit: 'pp' },
+      arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: gap(run) })),
+    }),
+    stepSweep({
+      title: 'Test accuracy: mean and range over seeds',
+      y: { label: 'test accuracy', unit: '%' },
+      arms: runs.map((run) => ({ arm: run.arm.name, steps: run.steps, perSeed: run.testAcc.map((c) => c.map((v) => 100 * v)) })),
+    }),
+  ];
+  return plots;
+}
 
 function last(curves: number[][]): number[] {
   return curves.map((c) => c.at(-1) ?? NaN);

@@ -1,9 +1,8 @@
 /** Helpers shared by the optimization experiments: seeds, inits, probes, downsampling, and words for numbers. */
 import { init, nn, noGrad, type Generator, type Tensor } from '../../engine';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
-import { mean, pct, seedList } from '../numbers';
+import { keepUnits, mean, pct, seedList } from '../numbers';
 export { mean, pct, seedList };
-export { runContext } from '../experiment';
 
 /** He et al. (2015) initialization for every Linear of a ReLU network: N(0, 2 / fan_in), biases zero. */
 export function heInit(model: nn.Module, generator: Generator): void {
@@ -75,6 +74,11 @@ export function checkpointEvery(steps: number, count: number): number {
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)" or "95.1 %" for one seed. */
 export function pctSpread(values: readonly number[]): string {
+  return keepUnits(pctSpreadWords(values));
+}
+
+/** The same words with ordinary spaces; pctSpread keeps each number with its unit (no-break spaces). */
+function pctSpreadWords(values: readonly number[]): string {
   if (values.length === 0) return 'no finished run';
   if (values.length === 1) return pct(values[0]!);
   const lo = Math.min(...values);

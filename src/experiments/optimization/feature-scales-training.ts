@@ -6,11 +6,14 @@
  */
 import { Generator, nn, noGrad, tensor, type Tensor } from '../../engine';
 import type { PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
+import { batchSizeParam, firstSeedParam, lrParam, seedsParam, stepsParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { drawable, reported } from '../live';
+import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, describeEffect, effectNumbers, pairedEffect } from '../effects';
-import { exact, int, mean, num, pct, pctSpread, runContext, seedList } from './common';
+import { exact, int, mean, num, pct, pctSpread, seedList } from './common';
 
 const ARM_RAW = NORM_NAMES.none;
 const ARM_INPUT_BN = NORM_NAMES.batch;
@@ -49,56 +52,93 @@ export const featureScalesTraining = defineExperiment({
       maxItems: 16,
       description: 'One [low, high] range per feature; each feature is uniform over its range. Features pair up in the label rule.',
     },
-    steps: { kind: 'integer', default: 2000, min: 10, max: 100000, description: 'Training steps per run.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm, with seeds seed, seed + 1, …' },
-    batchSize: { kind: 'integer', default: 64, min: 2, max: 4096, description: 'Minibatch size.' },
+    steps: stepsParam(2000, 'Training steps per run.', { max: 100000 }),
+    seeds: seedsParam(3, 'Runs per arm, with seeds seed, seed + 1, …', 10),
+    batchSize: batchSizeParam(64, 'Minibatch size.', { max: 4096 }),
     optimizer: { kind: 'choice', default: 'sgd', choices: ['sgd', 'adam'], description: 'SGD with momentum 0.9, or Adam.' },
-    lr: { kind: 'number', default: 0.01, min: 0, max: 10, exclusiveMin: true, description: 'Learning rate, the same for every arm.' },
+    lr: lrParam(0.01, 'Learning rate, the same for every arm.'),
     hidden: { kind: 'integer', default: 32, min: 2, max: 512, description: 'Units in each of the two hidden ReLU layers.' },
     trainSize: { kind: 'integer', default: 2000, min: 16, max: 100000, description: 'Training examples.' },
     testSize: { kind: 'integer', default: 1000, min: 10, max: 100000, description: 'Test examples (drawn the same way).' },
     hiddenBatchNorm: { kind: 'boolean', default: true, description: 'Also train with BatchNorm after each hidden Linear (raw inputs), to show where BatchNorm has to sit.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the data and of the first run.' },
+    seed: firstSeedParam('Seed of the data and of the first run.'),
   },
-  run(params, context) {
+  knobs: ['features', 'lr', 'optimizer', 'steps', 'seed'],
+  async run(params, context) {
     if (params.batchSize > params.trainSize) throw new Error(`"batchSize" ${params.batchSize} is larger than "trainSize" ${params.trainSize}`);
     const arms = [ARM_RAW, ARM_INPUT_BN, ARM_STANDARDIZED, ...(params.hiddenBatchNorm ? [ARM_HIDDEN_BN] : [])];
-    const data = new Generator(params.seed);
-    const train = makeTask(params.trainSize, params.features, data);
-    const test = makeTask(params.testSize, params.features, data);
-    const standardize = standardizer(train.x.data, params.features.length);
-    const trainStd: LabelledSet = { x: tensor(standardize(train.x.data), train.x.shape), y: train.y };
-    const testStd: LabelledSet = { x: tensor(standardize(test.x.data), test.x.shape), y: test.y };
-
     const seeds = seedList(params.seed, params.seeds);
-    const runs: Run[] = [];
     const total = seeds.length * arms.length;
-    for (const seed of seeds) {
-      for (const arm of arms) {
-        const generator = new Generator(seed);
-        const k = params.features.length;
-        const mlp = buildMlp({ inputs: k, hidden: [params.hidden, params.hidden], outputs: 2, activation: 'relu', norm: arm === ARM_HIDDEN_BN ? 'batch' : 'none', generator, recorder: context.recorder });
-        const model = arm === ARM_INPUT_BN ? new nn.Sequential(new nn.BatchNorm1d(k), ...mlp.children()) : mlp;
-        const standardized = arm === ARM_STANDARDIZED;
-        const result = trainClassifier({
-          model,
-          train: standardized ? trainStd : train,
-          test: standardized ? testStd : test,
-          steps: params.steps,
-          batchSize: params.batchSize,
-          optimizer: params.optimizer === 'adam' ? { kind: 'adam', lr: params.lr } : { kind: 'sgd', lr: params.lr, momentum: 0.9 },
-          generator,
-          context: runContext(context, runs.length * params.steps, total * params.steps),
-          label: `${arm}, seed ${seed} (run ${runs.length + 1} of ${total})`,
-          evalEvery: Math.max(1, Math.floor(params.steps / 100)),
-        });
-        runs.push({ arm, seed, result, topClassShare: result.diverged ? NaN : topClassShare(model, standardized ? testStd.x : test.x) });
-      }
-    }
+    const inputs: RunInput[] = seeds.flatMap((seed, s) => arms.map((arm, a) => ({ arm, seed, params, label: `${arm}, seed ${seed} (run ${s * arms.length + a + 1} of ${total})` })));
+    const runs = await runAll(context, runJob, inputs, { total: () => params.steps, preview: (sofar) => drawable([curvesPlot(reported(sofar), params)]) });
+    const { test } = taskData(params);
     const ones = test.y.data.reduce((a, b) => a + b, 0) / params.testSize;
     const summaryParams = { ...params, majority: Math.max(ones, 1 - ones) };
     return { plots: [curvesPlot(runs, params)], markdown: summary(runs, arms, summaryParams), claims: checkClaims(featureScalesClaims, { runs, testSize: params.testSize }) };
   },
+});
+
+interface TaskParams {
+  features: [number, number][];
+  trainSize: number;
+  testSize: number;
+  seed: number;
+}
+
+interface TaskData {
+  train: LabelledSet;
+  test: LabelledSet;
+  trainStd: LabelledSet;
+  testStd: LabelledSet;
+}
+
+/** The last task drawn, kept so that the runs in one thread share its tensors (the PyTorch export writes each distinct set once). */
+let lastTask: { key: string; data: TaskData } | undefined;
+
+/** The task's train and test sets, raw and standardized with the training set's statistics: the same for every run of a seed. */
+function taskData(params: TaskParams): TaskData {
+  const key = JSON.stringify([params.features, params.trainSize, params.testSize, params.seed]);
+  if (lastTask?.key !== key) lastTask = { key, data: drawTask(params) };
+  return lastTask.data;
+}
+
+function drawTask(params: TaskParams): TaskData {
+  const data = new Generator(params.seed);
+  const train = makeTask(params.trainSize, params.features, data);
+  const test = makeTask(params.testSize, params.features, data);
+  const standardize = standardizer(train.x.data, params.features.length);
+  return { train, test, trainStd: { x: tensor(standardize(train.x.data), train.x.shape), y: train.y }, testStd: { x: tensor(standardize(test.x.data), test.x.shape), y: test.y } };
+}
+
+interface RunInput {
+  arm: string;
+  seed: number;
+  params: TaskParams & { steps: number; batchSize: number; optimizer: string; lr: number; hidden: number };
+  label: string;
+}
+
+/** One arm and seed; it draws the task from `params.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, Run>('feature-scales-training/run', ({ arm, seed, params, label }, context) => {
+  const { train, test, trainStd, testStd } = taskData(params);
+  const generator = new Generator(seed);
+  const k = params.features.length;
+  const mlp = buildMlp({ inputs: k, hidden: [params.hidden, params.hidden], outputs: 2, activation: 'relu', norm: arm === ARM_HIDDEN_BN ? 'batch' : 'none', generator, recorder: context.recorder });
+  const model = arm === ARM_INPUT_BN ? new nn.Sequential(new nn.BatchNorm1d(k), ...mlp.children()) : mlp;
+  const standardized = arm === ARM_STANDARDIZED;
+  const result = trainClassifier({
+    model,
+    train: standardized ? trainStd : train,
+    test: standardized ? testStd : test,
+    steps: params.steps,
+    batchSize: params.batchSize,
+    optimizer: params.optimizer === 'adam' ? { kind: 'adam', lr: params.lr } : { kind: 'sgd', lr: params.lr, momentum: 0.9 },
+    generator,
+    context,
+    label,
+    evalEvery: Math.max(1, Math.floor(params.steps / 100)),
+    onRecord: (sofar) => context.partial({ arm, seed, result: sofar, topClassShare: NaN }),
+  });
+  return { arm, seed, result, topClassShare: result.diverged ? NaN : topClassShare(model, standardized ? testStd.x : test.x) };
 });
 
 /** The share of rows of `x` the model (in eval mode) assigns to its most predicted class. */

@@ -6,11 +6,15 @@
  */
 import { Generator, nn, stats } from '../../engine';
 import type { PercentileArm, PlotPayload, TrainingCurvesPlot } from '../../shared/payload';
-import { defineExperiment, type ExperimentContext } from '../experiment';
+import { batchSizeParam, lrParam, seedParam, seedsParam, stepsParam, testSizeParam } from '../common-params';
+import { defineExperiment } from '../experiment';
+import { MNIST_DIGITS, mnistSplit } from '../mnist';
+import { drawable, reported } from '../live';
+import { defineJob, runAll, type JobContext } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, describeEffect, effectNumbers, pairedEffect, type Effect } from '../effects';
-import { accuracyOf, checkpointEvery, column, forwardWithProbe, int, mean, num, pct, pctSpread, runContext, seedList } from './common';
+import { accuracyOf, checkpointEvery, column, forwardWithProbe, int, mean, num, pct, pctSpread, seedList } from './common';
 
 const PERCENTILES = [15, 50, 85];
 const ARMS: NormKind[] = ['none', 'batch'];
@@ -38,41 +42,49 @@ export const internalCovariateShift = defineExperiment({
     'distribution of the input to one sigmoid of the last hidden layer (its 15th, 50th and 85th percentiles over held-out digits) ' +
     'moves during training.',
   params: {
-    steps: { kind: 'integer', default: 1500, min: 50, max: 50000, description: 'SGD steps per run (the paper trained 50,000).' },
-    seeds: { kind: 'integer', default: 2, min: 1, max: 10, description: 'Runs per arm, with seeds seed, seed + 1, …; the percentile bands show the first.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size (the paper used 60).' },
-    lr: { kind: 'number', default: 0.5, min: 0, max: 100, exclusiveMin: true, description: 'SGD learning rate (no momentum), the same for both arms.' },
+    steps: stepsParam(1500, 'SGD steps per run (the paper trained 50,000).', { min: 50 }),
+    seeds: seedsParam(2, 'Runs per arm, with seeds seed, seed + 1, …; the percentile bands show the first.', 10),
+    batchSize: batchSizeParam(60, 'Minibatch size (the paper used 60).'),
+    lr: lrParam(0.5, 'SGD learning rate (no momentum), the same for both arms.', 100),
     initStd: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'Every weight starts from N(0, initStd²), biases at 0 ("small random Gaussian values").' },
     hidden: { kind: 'integer', default: 100, min: 4, max: 1000, description: 'Sigmoid units per hidden layer (three hidden layers).' },
     unit: { kind: 'integer', default: 0, min: 0, max: 999, description: 'Which unit of the last hidden layer to watch (0-based, below hidden).' },
-    testSize: { kind: 'integer', default: 1000, min: 100, max: 5000, description: 'Held-out digits for test accuracy and the percentiles; the rest of the 10,000 are for training.' },
+    testSize: testSizeParam(1000, `Held-out digits for test accuracy and the percentiles; the rest of the ${int(MNIST_DIGITS)} are for training.`),
     checkpoints: { kind: 'integer', default: 30, min: 5, max: 200, description: 'How many times during a run to measure test accuracy and the percentiles.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the train/test split, the initial weights and the batch order of the first run.' },
+    seed: seedParam('the initial weights and the batch order (every run uses the train/test split of seed itself)'),
   },
+  knobs: ['lr', 'initStd', 'steps', 'batchSize', 'seed'],
   async run(params, context) {
     if (params.unit >= params.hidden) throw new Error(`"unit" must be below "hidden" (${params.hidden}): the last hidden layer has units 0 to ${params.hidden - 1}; got ${params.unit}`);
-    const mnist = await context.datasets.mnist();
-    const split = mnist.split({ testSize: params.testSize, seed: params.seed });
-    const train = split.train.tensors();
-    const test = split.test.tensors();
-    if (params.batchSize > train.x.shape[0]!) throw new Error(`"batchSize" ${params.batchSize} is larger than the training set (${train.x.shape[0]} digits)`);
-
+    const trainDigits = MNIST_DIGITS - params.testSize;
+    if (params.batchSize > trainDigits) throw new Error(`"batchSize" ${params.batchSize} is larger than the training set (${trainDigits} digits)`);
     const seeds = seedList(params.seed, params.seeds);
-    const runs: ArmRun[] = [];
     const total = seeds.length * ARMS.length;
-    for (const seed of seeds) {
-      for (const norm of ARMS) {
-        const label = `${NORM_NAMES[norm]}, seed ${seed} (run ${runs.length + 1} of ${total})`;
-        runs.push(runArm(norm, seed, params, train, test, runContext(context, runs.length * params.steps, total * params.steps), label));
-      }
-    }
-    return {
-      plots: [curvesPlot(runs, params), bandsPlot(runs.filter((r) => r.seed === params.seed), params)],
-      markdown: summary(runs, params),
-      claims: checkClaims(icsClaims, icsResults(runs, params)),
-    };
+    const inputs: ArmInput[] = seeds.flatMap((seed, s) =>
+      ARMS.map((norm, a) => ({ norm, seed, params, label: `${NORM_NAMES[norm]}, seed ${seed} (run ${s * ARMS.length + a + 1} of ${total})` })),
+    );
+    const runs = await runAll(context, armJob, inputs, { total: () => params.steps, preview: (sofar) => drawable(plotsOf(reported(sofar), params)) });
+    return { plots: plotsOf(runs, params), markdown: summary(runs, params), claims: checkClaims(icsClaims, icsResults(runs, params)) };
   },
 });
+
+/** One arm and seed: a job of its own (it reads the split of `params.seed` itself, so that any worker can run it). */
+interface ArmInput {
+  norm: NormKind;
+  seed: number;
+  params: Params & { seed: number };
+  label: string;
+}
+
+const armJob = defineJob<ArmInput, ArmRun>('internal-covariate-shift/arm', async ({ norm, seed, params, label }, context) => {
+  const { train, test } = await mnistSplit(context, { testSize: params.testSize, seed: params.seed });
+  return runArm(norm, seed, params, train, test, context, label);
+});
+
+/** The accuracy curves of every run and the percentile bands of the first seed's runs (also the live plots). */
+function plotsOf(runs: ArmRun[], params: Params & { seed: number }): PlotPayload[] {
+  return [curvesPlot(runs, params), bandsPlot(runs.filter((r) => r.seed === params.seed), params)];
+}
 
 export interface Params {
   steps: number;
@@ -85,7 +97,7 @@ export interface Params {
   testSize: number;
 }
 
-function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet, test: LabelledSet, context: ExperimentContext, label: string): ArmRun {
+function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet, test: LabelledSet, context: JobContext<ArmRun>, label: string): ArmRun {
   const generator = new Generator(seed);
   const model = buildMlp({ inputs: 784, hidden: [params.hidden, params.hidden, params.hidden], outputs: 10, activation: 'sigmoid', norm, initStd: params.initStd, generator, recorder: context.recorder });
   // The last Sigmoid of the Sequential: its input is the last hidden layer's pre-activation (after BatchNorm, if any).
@@ -122,6 +134,8 @@ function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet
     afterStep: (step) => {
       if (step % every === 0 || step === params.steps) measure(step);
     },
+    // measure() ran just before each record (same steps): the run so far is consistent.
+    onRecord: (sofar) => context.partial({ ...run, loss: sofar.loss, lossSteps: sofar.steps }),
   });
   run.loss = result.loss;
   run.lossSteps = result.steps;
@@ -291,6 +305,12 @@ export const icsClaims: Claim<IcsResults>[] = [
 ];
 
 export function summary(runs: ArmRun[], params: Params & { seed: number }): string {
+  const results = icsResults(runs, params);
+  return [...accuracySection(runs, params, results), ...driftSection(runs, params, results), ...literatureSection(params, results)].join('\n');
+}
+
+/** The setup, test accuracy at three checkpoints and where 90 % was reached, and what the speed difference says. */
+function accuracySection(runs: ArmRun[], params: Params, results: IcsResults): string[] {
   const lines: string[] = [];
   const seeds = [...new Set(runs.map((r) => r.seed))];
   lines.push(
@@ -298,7 +318,6 @@ export function summary(runs: ArmRun[], params: Params & { seed: number }): stri
       `${int(params.steps)} steps, ${seeds.length} seed${seeds.length > 1 ? 's' : ''} per arm; test accuracy on ${int(params.testSize)} held-out digits, measured every ${int(checkpointEvery(params.steps, params.checkpoints))} steps.`,
     '',
   );
-  const results = icsResults(runs, params);
   const checkpoints = checkpointSteps(runs);
   const mid = nearestCheckpoint(checkpoints, params.steps / 2);
   const { earlyStep: early, finalStep } = results;
@@ -314,7 +333,12 @@ export function summary(runs: ArmRun[], params: Params & { seed: number }): stri
     lines.push(`| ${arm} | ${at(early)} | ${at(mid)} | ${at(finalStep)} | ${reach} |`);
     for (const r of armRuns.filter((r) => r.diverged)) lines.push(`| ${arm}, seed ${r.seed} | ${r.diverged!.reason} | | | |`);
   }
-  lines.push('');
+  lines.push(
+    '',
+    `Test accuracy is measured only at the checkpoints (every ${int(checkpointEvery(params.steps, params.checkpoints))} steps), so the 90 % column brackets the step between two of them; ` +
+      'runs that reach 90 % within the same interval read the same: raise `checkpoints` to tell them apart.',
+    '',
+  );
 
   if (results.seeds.length > 0) {
     const faster = accuracyEffect(results.early, results.testSize);
@@ -330,6 +354,12 @@ export function summary(runs: ArmRun[], params: Params & { seed: number }): stri
         `At step ${int(finalStep)}: ${pct(mean(results.final.bn))} with BatchNorm, ${pct(mean(results.final.plain))} without: ${describeEffect(ends)}; ${endWords}.`,
     );
   }
+  return lines;
+}
+
+/** How the probed sigmoid input's percentiles moved over training, with and without BatchNorm (first seed). */
+function driftSection(runs: ArmRun[], params: Params & { seed: number }, results: IcsResults): string[] {
+  const lines: string[] = [];
   const first = runs.filter((r) => r.seed === params.seed);
   lines.push('', `Input to sigmoid unit ${params.unit} of the last hidden layer (seed ${params.seed}), percentiles over the held-out digits:`, '');
   lines.push('| arm | median at start → end | median ranged over | 15th–85th width at start → end | width ranged over |', '|---|---|---|---|---|');
@@ -361,20 +391,24 @@ export function summary(runs: ArmRun[], params: Params & { seed: number }): stri
           : "So for this unit BatchNorm's distribution is not the steadier one in every seed (the paper shows it steadier): try another `unit` or `seed`."),
     );
   }
+  return lines;
+}
+
+/** What the paper found, what differs here, and the claims table. */
+function literatureSection(params: Params, results: IcsResults): string[] {
   const claims = checkClaims(icsClaims, results);
-  lines.push(
+  return [
     '',
     '**Literature.** Ioffe & Szegedy (2015, Fig. 1, 50,000 steps on the full MNIST): with BatchNorm the test accuracy rises faster and ends higher, and the ' +
       'distribution of a sigmoid input stays stable, while without it the distribution shifts in mean and spread over training, ' +
       'which the paper calls *internal covariate shift*. Santurkar et al. (2018) later showed that BatchNorm helps even when shift is ' +
       'injected on purpose, and attribute the gain to a smoother loss landscape rather than to stable distributions.',
     '',
-    `_Notes:_ this run uses the 10,000 digits of the \`mnist\` package (${int(params.testSize)} held out), not the 60,000 of MNIST, and ` +
+    `_Notes:_ this run uses the ${int(MNIST_DIGITS)} digits of the \`mnist\` package (${int(params.testSize)} held out), not the 60,000 of MNIST, and ` +
       `${int(params.steps)} steps${params.steps < 50000 ? ' (set `steps: 50000` for the paper\'s length)' : ''}. The paper does not give its learning rate; ` +
       `the same rate serves both arms here. BatchNorm's accuracy is measured in inference mode, with running statistics. ` +
       'A difference in accuracy counts as clear only when every seed agrees in sign, it is larger than the test set’s sampling error (1.96 binomial standard errors) and, with 3 seeds or more, the 95 % t-interval of the mean paired difference excludes 0.',
     '',
     claimsTable(claims),
-  );
-  return lines.join('\n');
+  ];
 }

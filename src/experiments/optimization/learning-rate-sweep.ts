@@ -5,10 +5,14 @@
  */
 import { Generator } from '../../engine';
 import type { PlotPayload, SweepPlot, TrainingCurvesPlot } from '../../shared/payload';
+import { batchSizeParam, depthParam, firstSeedParam, seedsParam, stepsParam, testSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { mnistSplit } from '../mnist';
+import { drawable, finishedOnly, reported } from '../live';
+import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type NormKind, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
-import { heInit, int, logGrid, mean, num, pct, pctSpread, runContext, seedList } from './common';
+import { heInit, int, logGrid, mean, num, pct, pctSpread, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch'];
 
@@ -31,57 +35,76 @@ export const learningRateSweep = defineExperiment({
     lrMin: { kind: 'number', default: 0.001, min: 1e-6, max: 100, description: 'Smallest learning rate of the sweep.' },
     lrMax: { kind: 'number', default: 10, min: 1e-6, max: 1000, description: 'Largest learning rate of the sweep.' },
     pointsPerDecade: { kind: 'integer', default: 2, min: 1, max: 10, description: 'Learning rates per factor of 10 (2: 0.001, 0.00316, 0.01, …).' },
-    steps: { kind: 'integer', default: 250, min: 10, max: 50000, description: 'SGD steps per run.' },
-    seeds: { kind: 'integer', default: 2, min: 1, max: 10, description: 'Runs per arm and learning rate, with seeds seed, seed + 1, …' },
-    depth: { kind: 'integer', default: 6, min: 1, max: 20, description: 'Hidden layers.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 1000, description: 'Units per hidden layer.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size.' },
+    steps: stepsParam(250),
+    seeds: seedsParam(2, 'Runs per arm and learning rate, with seeds seed, seed + 1, …', 10),
+    depth: depthParam(6, 'Hidden layers.', 20),
+    width: widthParam(64, 'Units per hidden layer.', 1000),
+    batchSize: batchSizeParam(60),
     momentum: { kind: 'number', default: 0, min: 0, max: 0.999, description: 'SGD momentum (0: plain SGD).' },
     init: { kind: 'choice', default: 'he', choices: ['he', 'pytorch'], description: '"he": N(0, 2/fan_in) weights and zero biases (He et al. 2015); "pytorch": PyTorch\'s default for Linear.' },
     curvesLr: { kind: 'number', default: 1, min: 1e-6, max: 1000, description: 'Training curves are shown for the swept learning rate nearest to this one (on a log scale).' },
-    testSize: { kind: 'integer', default: 1000, min: 100, max: 5000, description: 'Held-out digits for test accuracy; the rest of the 10,000 are for training.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'Seed of the train/test split and of the first run.' },
+    testSize: testSizeParam(1000),
+    seed: firstSeedParam('Seed of the train/test split and of the first run.'),
   },
+  knobs: ['lrMax', 'lrMin', 'steps', 'depth', 'seeds'],
   async run(params, context) {
     if (!(params.lrMax > params.lrMin)) throw new Error(`"lrMax" (${params.lrMax}) must be larger than "lrMin" (${params.lrMin})`);
     const lrs = logGrid(params.lrMin, params.lrMax, params.pointsPerDecade);
     const curvesLr = lrs.reduce((best, lr) => (Math.abs(Math.log(lr / params.curvesLr)) < Math.abs(Math.log(best / params.curvesLr)) ? lr : best));
-    const mnist = await context.datasets.mnist();
-    const split = mnist.split({ testSize: params.testSize, seed: params.seed });
-    const train = split.train.tensors();
-    const test = split.test.tensors();
     const seeds = seedList(params.seed, params.seeds);
-    const runs: Run[] = [];
     const total = seeds.length * ARMS.length * lrs.length;
-    for (const seed of seeds) {
-      for (const norm of ARMS) {
-        for (const lr of lrs) {
-          const generator = new Generator(seed);
-          const model = buildMlp({ inputs: 784, hidden: Array<number>(params.depth).fill(params.width), outputs: 10, activation: 'relu', norm, generator, recorder: context.recorder });
-          if (params.init === 'he') heInit(model, generator);
-          const result = trainClassifier({
-            model,
-            train,
-            test,
-            steps: params.steps,
-            batchSize: params.batchSize,
-            optimizer: { kind: 'sgd', lr, momentum: params.momentum },
-            generator,
-            context: runContext(context, runs.length * params.steps, total * params.steps),
-            label: `${NORM_NAMES[norm]}, lr ${num(lr)}, seed ${seed} (run ${runs.length + 1} of ${total})`,
-            // Test accuracy along the way only where the curves are shown; elsewhere once, at the end.
-            evalEvery: lr === curvesLr ? Math.max(1, Math.floor(params.steps / 15)) : params.steps,
-          });
-          runs.push({ arm: NORM_NAMES[norm], lr, seed, result });
-        }
-      }
-    }
+    const inputs: RunInput[] = seeds.flatMap((seed) =>
+      ARMS.flatMap((norm) =>
+        lrs.map((lr) => ({ norm, lr, seed, params, showCurves: lr === curvesLr, label: '' })),
+      ),
+    );
+    inputs.forEach((input, i) => (input.label = `${NORM_NAMES[input.norm]}, lr ${num(input.lr)}, seed ${input.seed} (run ${i + 1} of ${total})`));
+    const plotsOf = (runs: Run[], finished: Run[]): PlotPayload[] => [sweepPlot(finished, lrs, params), curvesPlot(runs.filter((r) => r.lr === curvesLr), curvesLr, params)];
+    const runs = await runAll(context, runJob, inputs, {
+      total: () => params.steps,
+      // The sweep shows each run once it has finished; the curves grow as they train.
+      preview: (sofar, done) => drawable(plotsOf(reported(sofar), reported(finishedOnly(sofar, done)))),
+    });
     return {
-      plots: [sweepPlot(runs, lrs, params), curvesPlot(runs.filter((r) => r.lr === curvesLr), curvesLr, params)],
+      plots: plotsOf(runs, runs),
       markdown: summary(runs, lrs, curvesLr, params),
       claims: checkClaims(lrClaims, { runs, lrs }),
     };
   },
+});
+
+interface RunInput {
+  norm: NormKind;
+  lr: number;
+  seed: number;
+  params: Params & { seed: number };
+  /** Whether this run's curves are drawn (then it evaluates along the way). */
+  showCurves: boolean;
+  label: string;
+}
+
+/** One arm, learning rate and seed; it reads the split of `params.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, Run>('learning-rate-sweep/run', async ({ norm, lr, seed, params, showCurves, label }, context) => {
+  const { train, test } = await mnistSplit(context, { testSize: params.testSize, seed: params.seed });
+  const generator = new Generator(seed);
+  const model = buildMlp({ inputs: 784, hidden: Array<number>(params.depth).fill(params.width), outputs: 10, activation: 'relu', norm, generator, recorder: context.recorder });
+  if (params.init === 'he') heInit(model, generator);
+  const arm = NORM_NAMES[norm];
+  const result = trainClassifier({
+    model,
+    train,
+    test,
+    steps: params.steps,
+    batchSize: params.batchSize,
+    optimizer: { kind: 'sgd', lr, momentum: params.momentum },
+    generator,
+    context,
+    label,
+    // Test accuracy along the way only where the curves are shown; elsewhere once, at the end.
+    evalEvery: showCurves ? Math.max(1, Math.floor(params.steps / 15)) : params.steps,
+    onRecord: (sofar) => context.partial({ arm, lr, seed, result: sofar }),
+  });
+  return { arm, lr, seed, result };
 });
 
 export interface Params {

@@ -7,12 +7,16 @@
  */
 import { Generator, nn, noGrad, tensor } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
+import { depthParam, downsampleParam, firstSeedParam, seedsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable, finishedOnly } from '../live';
+import { defineJob, runAll } from '../runs';
 import { buildMlp, evaluate, NORM_NAMES, trainClassifier, type LabelledSet, type NormKind, type TrainResult } from '../training';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { accuracyResolution, effectNumbers, pairedEffect, verdictWords, type Effect } from '../effects';
-import { pp } from '../numbers';
-import { mean, mnistSplit, percentSpread, round, runContext, seedList } from './common';
+import { keepUnits, pp } from '../numbers';
+import { mean, percentSpread, round, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch', 'group', 'layer'];
 const RE_ESTIMATED = 'BatchNorm, re-estimated stats';
@@ -38,117 +42,156 @@ export const batchSize = defineExperiment({
     minBatch: { kind: 'integer', default: 2, min: 2, max: 256, description: 'Smallest batch size (BatchNorm in training mode needs at least 2).' },
     baseLr: { kind: 'number', default: 0.1, min: 0, max: 10, exclusiveMin: true, description: 'Learning rate at batch 32; lr = baseLr · B / 32 (SGD, momentum 0.9), as in Wu & He.' },
     epochs: { kind: 'number', default: 1, min: 0.05, max: 100, description: 'Passes over the training set per run, the same at every batch size (steps = epochs · trainSize / B).' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 2, min: 1, max: 8, description: 'Number of hidden layers (Linear → norm → ReLU).' },
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(2, 'Number of hidden layers (Linear → norm → ReLU).'),
     groups: { kind: 'integer', default: 8, min: 1, max: 512, description: 'GroupNorm groups (must divide width; Wu & He use 32 groups of channels).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 512, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per point (seeds seed, seed + 1, …), to show the spread.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, initial weights, batch order).' },
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 512),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per point (seeds seed, seed + 1, …), to show the spread.', 10),
+    seed: firstSeedParam('First seed (data split, initial weights, batch order).'),
   },
+  knobs: ['minBatch', 'baseLr', 'groups', 'seeds', 'epochs'],
   async run(p, context) {
     if (p.minBatch > p.maxBatch) throw new Error(`minBatch (${p.minBatch}) must be at most maxBatch (${p.maxBatch})`);
     if (p.width % p.groups !== 0) throw new Error(`groups (${p.groups}) must divide width (${p.width})`);
-    if (p.trainSize + p.testSize > 10000) throw new Error(`trainSize + testSize must be at most 10,000 (the MNIST digits), got ${p.trainSize + p.testSize}`);
+    checkMnistSizes(p.trainSize, p.testSize);
     const batches: number[] = [];
     for (let b = p.maxBatch; b >= p.minBatch; b = Math.floor(b / 2)) batches.unshift(b);
-    const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
     const seeds = seedList(p.seed, p.seeds);
-    const hidden = Array.from({ length: p.depth }, () => p.width);
     const examples = Math.round(p.epochs * p.trainSize);
-    const stepsOf = (b: number): number => Math.max(1, Math.round(examples / b));
-    const totalSteps = seeds.length * ARMS.length * batches.reduce((s, b) => s + stepsOf(b), 0);
     const curveBatches = [batches.at(-1)!, batches[0]!];
-    // runs[arm][batch][seed]
-    const runs: Run[][][] = ARMS.map(() => batches.map(() => []));
-    let done = 0;
-    for (const [si, seed] of seeds.entries()) {
-      for (const [ai, norm] of ARMS.entries()) {
-        for (const [bi, b] of batches.entries()) {
-          const generator = new Generator(seed * 1000 + bi);
-          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: 'relu', norm, groups: p.groups, generator, recorder: context.recorder });
-          const steps = stepsOf(b);
-          const lr = (p.baseLr * b) / REFERENCE_BATCH;
-          const label = `${NORM_NAMES[norm]}, batch ${b}, lr ${Number(lr.toPrecision(3))}, seed ${seed}`;
-          const result = trainClassifier({
-            model,
-            train: split.train,
-            test: split.test,
-            steps,
-            batchSize: b,
-            optimizer: { kind: 'sgd', lr, momentum: 0.9 },
-            generator,
-            context: runContext(context, done, totalSteps, label),
-            label,
-            evalEvery: si === 0 && curveBatches.includes(b) ? Math.max(1, Math.floor(steps / 25)) : steps,
-          });
-          done += steps;
-          const run: Run = { result };
-          if (norm === 'batch' && !result.diverged) run.reEstimated = reEstimateAndEvaluate(model, split.train, split.test);
-          runs[ai]![bi]![si] = run;
-        }
-      }
-    }
-
-    const point = (rs: Run[], b: number, value: (r: Run) => number | undefined): SweepArm['points'][number] => {
-      const finished = rs.filter((r) => !r.result.diverged).map(value).filter((v): v is number => v !== undefined);
-      const diverged = rs.filter((r) => r.result.diverged).length;
-      return { x: b, values: finished.map((v) => round(100 * v)), ...(diverged ? { diverged, reason: 'loss or activations became NaN/∞' } : {}) };
-    };
-    const arms: SweepArm[] = ARMS.map((norm, ai) => ({
-      arm: NORM_NAMES[norm],
-      points: batches.map((b, bi) => point(runs[ai]![bi]!, b, (r) => r.result.finalTestAccuracy)),
-    }));
-    const bnIndex = ARMS.indexOf('batch');
-    arms.push({ arm: RE_ESTIMATED, points: batches.map((b, bi) => point(runs[bnIndex]![bi]!, b, (r) => r.reEstimated)) });
-    const sweep: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'sweep',
-        title: `Test accuracy against batch size, lr = ${p.baseLr} · B / 32, ${formatCount(examples)} examples seen per run (MLP ${p.depth}×${p.width}, norm after each Linear)`,
-        notes:
-          `Batch sizes ${batches.join(', ')} on a log axis. Mean over ${p.seeds} seed(s), bars: min–max. “${RE_ESTIMATED}”: the same BatchNorm networks evaluated after re-estimating the running mean and variance ` +
-          'over the training set in batches of 1,000: the part of the gap it closes is the train/test mismatch of the running statistics.',
-        x: { label: 'batch size', scale: 'log' },
-        y: { label: 'test accuracy', unit: '%' },
-        spread: 'min-max',
-        arms,
-      },
-    };
-
-    const panels: PanelSpec[] = curveBatches.map((b) => {
-      const bi = batches.indexOf(b);
-      const curves: TrainingCurvesPlot['curves'] = [];
-      const divergences: NonNullable<TrainingCurvesPlot['divergences']> = [];
-      ARMS.forEach((norm, ai) => {
-        const r = runs[ai]![bi]![0]!.result;
-        if (r.steps.length) curves.push({ arm: NORM_NAMES[norm], metric: 'accuracy', split: 'test', steps: r.steps.map((s) => s * b), values: r.testAccuracy.map((a) => round(100 * a)) });
-        if (r.diverged) divergences.push({ arm: NORM_NAMES[norm], step: r.diverged.step * b, reason: r.diverged.reason });
-      });
-      return {
-        kind: 'training-curves',
-        title: `batch ${b} (lr ${Number(((p.baseLr * b) / REFERENCE_BATCH).toPrecision(3))})`,
-        x: { label: 'examples seen' },
-        metrics: [{ id: 'accuracy', label: 'test accuracy', unit: '%' }],
-        curves,
-        ...(divergences.length ? { divergences } : {}),
-      };
+    const inputs: RunInput[] = seeds.flatMap((seed, si) =>
+      ARMS.flatMap((norm) => batches.map((b, bi) => ({ p, norm, b, bi, seed, showCurves: si === 0 && curveBatches.includes(b), steps: Math.max(1, Math.round(examples / b)) }))),
+    );
+    // runs[arm][batch][seed], from the jobs' results in input order (undefined: not started yet).
+    const nest = (flat: readonly (Run | undefined)[]): (Run | undefined)[][][] => ARMS.map((_, ai) => batches.map((_, bi) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * batches.length + bi])));
+    const flat = await runAll(context, runJob, inputs, {
+      total: (input) => input.steps,
+      // The sweep shows each run once it has finished; the curves grow as they train.
+      preview: (sofar, done) => drawable([sweepPlot(p, batches, nest(finishedOnly(sofar, done)), examples), curvesPlot(p, curveBatches, batches, nest(sofar), seeds[0]!)]),
     });
-    const curvesPlot: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'small-multiples',
-        title: `Test accuracy during training at the smallest and the largest batch (seed ${seeds[0]})`,
-        notes: 'Evaluated in eval mode: BatchNorm uses its running statistics, GroupNorm and LayerNorm normalize each example on its own.',
-        columns: 2,
-        shareY: true,
-        panels,
-      },
+    const runs = nest(flat) as Run[][][];
+    return {
+      plots: [sweepPlot(p, batches, runs, examples), curvesPlot(p, curveBatches, batches, runs, seeds[0]!)],
+      markdown: summary(p, batches, runs, examples),
+      claims: checkClaims(batchSizeClaims, { batches, runs, testSize: p.testSize }),
     };
-    return { plots: [sweep, curvesPlot], markdown: summary(p, batches, runs, examples), claims: checkClaims(batchSizeClaims, { batches, runs, testSize: p.testSize }) };
   },
 });
+
+interface SizeParams {
+  baseLr: number;
+  depth: number;
+  width: number;
+  groups: number;
+  downsample: boolean;
+  trainSize: number;
+  testSize: number;
+  seeds: number;
+  seed: number;
+}
+
+interface RunInput {
+  p: SizeParams;
+  norm: NormKind;
+  /** The batch size and its index in the sweep (the index seeds the run, with the seed). */
+  b: number;
+  bi: number;
+  seed: number;
+  steps: number;
+  /** Whether this run's curves are drawn (then it evaluates along the way). */
+  showCurves: boolean;
+}
+
+/** One norm, batch size and seed; it reads the split of `p.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, Run>('batch-size/run', async ({ p, norm, b, bi, seed, steps, showCurves }, context) => {
+  const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+  const generator = new Generator(seed * 1000 + bi);
+  const hidden = Array.from({ length: p.depth }, () => p.width);
+  const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: 'relu', norm, groups: p.groups, generator, recorder: context.recorder });
+  const lr = (p.baseLr * b) / REFERENCE_BATCH;
+  const result = trainClassifier({
+    model,
+    train: split.train,
+    test: split.test,
+    steps,
+    batchSize: b,
+    optimizer: { kind: 'sgd', lr, momentum: 0.9 },
+    generator,
+    context,
+    label: `${NORM_NAMES[norm]}, batch ${b}, lr ${Number(lr.toPrecision(3))}, seed ${seed}`,
+    evalEvery: showCurves ? Math.max(1, Math.floor(steps / 25)) : steps,
+    onRecord: (sofar) => context.partial({ result: sofar }),
+  });
+  const run: Run = { result };
+  if (norm === 'batch' && !result.diverged) run.reEstimated = reEstimateAndEvaluate(model, split.train, split.test);
+  return run;
+});
+
+/** Final test accuracy against the batch size, per norm, and BatchNorm with re-estimated statistics (runs not finished are left out). */
+function sweepPlot(p: SizeParams, batches: number[], runs: (Run | undefined)[][][], examples: number): PlotPayload {
+  const point = (all: (Run | undefined)[], b: number, value: (r: Run) => number | undefined): SweepArm['points'][number] => {
+    const rs = all.filter((r): r is Run => r !== undefined);
+    const finished = rs.filter((r) => !r.result.diverged).map(value).filter((v): v is number => v !== undefined);
+    const diverged = rs.filter((r) => r.result.diverged).length;
+    return { x: b, values: finished.map((v) => round(100 * v)), ...(diverged ? { diverged, reason: 'loss or activations became NaN/∞' } : {}) };
+  };
+  const arms: SweepArm[] = ARMS.map((norm, ai) => ({
+    arm: NORM_NAMES[norm],
+    points: batches.map((b, bi) => point(runs[ai]![bi]!, b, (r) => r.result.finalTestAccuracy)),
+  }));
+  const bnIndex = ARMS.indexOf('batch');
+  arms.push({ arm: RE_ESTIMATED, points: batches.map((b, bi) => point(runs[bnIndex]![bi]!, b, (r) => r.reEstimated)) });
+  return {
+    version: 1,
+    plot: {
+      kind: 'sweep',
+      title: `Test accuracy against batch size, lr = ${p.baseLr} · B / 32, ${formatCount(examples)} examples seen per run (MLP ${p.depth}×${p.width}, norm after each Linear)`,
+      notes:
+        `Batch sizes ${batches.join(', ')} on a log axis. Mean over ${p.seeds} seed(s), bars: min–max. “${RE_ESTIMATED}”: the same BatchNorm networks evaluated after re-estimating the running mean and variance ` +
+        'over the training set in batches of 1,000: the part of the gap it closes is the train/test mismatch of the running statistics.',
+      x: { label: 'batch size', scale: 'log' },
+      y: { label: 'test accuracy', unit: '%' },
+      spread: 'min-max',
+      arms,
+    },
+  };
+}
+
+/** Test accuracy against examples seen, at the smallest and the largest batch, for the first seed. */
+function curvesPlot(p: SizeParams, curveBatches: number[], batches: number[], runs: (Run | undefined)[][][], firstSeed: number): PlotPayload {
+  const panels: PanelSpec[] = curveBatches.map((b) => {
+    const bi = batches.indexOf(b);
+    const curves: TrainingCurvesPlot['curves'] = [];
+    const divergences: NonNullable<TrainingCurvesPlot['divergences']> = [];
+    ARMS.forEach((norm, ai) => {
+      const r = runs[ai]![bi]![0]?.result;
+      if (!r) return;
+      if (r.steps.length) curves.push({ arm: NORM_NAMES[norm], metric: 'accuracy', split: 'test', steps: r.steps.map((s) => s * b), values: r.testAccuracy.map((a) => round(100 * a)) });
+      if (r.diverged) divergences.push({ arm: NORM_NAMES[norm], step: r.diverged.step * b, reason: r.diverged.reason });
+    });
+    return {
+      kind: 'training-curves',
+      title: `batch ${b} (lr ${Number(((p.baseLr * b) / REFERENCE_BATCH).toPrecision(3))})`,
+      x: { label: 'examples seen' },
+      metrics: [{ id: 'accuracy', label: 'test accuracy', unit: '%' }],
+      curves,
+      ...(divergences.length ? { divergences } : {}),
+    };
+  });
+  return {
+    version: 1,
+    plot: {
+      kind: 'small-multiples',
+      title: `Test accuracy during training at the smallest and the largest batch (seed ${firstSeed})`,
+      notes: 'Evaluated in eval mode: BatchNorm uses its running statistics, GroupNorm and LayerNorm normalize each example on its own.',
+      columns: 2,
+      shareY: true,
+      panels,
+    },
+  };
+}
 
 /**
  * "Precise BN": replaces each BatchNorm layer's running statistics by averages over the training set,
@@ -243,7 +286,7 @@ function changeCell(e: Effect): string {
   if (e.diffs.length === 0) return '–';
   const range = e.diffs.length > 1 ? ` (${pp(e.min)} to ${pp(e.max)})` : '';
   const word = { clear: 'a clear loss', opposite: 'a clear gain', noise: 'within the noise' }[e.verdict];
-  return `${pp(e.mean)}${range}, ${word}`;
+  return keepUnits(`${pp(e.mean)}${range}, ${word}`);
 }
 
 export function summary(p: { seeds: number; baseLr: number; epochs: number; testSize: number }, batches: number[], runs: Run[][][], examples: number): string {
@@ -326,5 +369,5 @@ function cell(rs: Run[], value: (r: Run) => number | undefined, seeds: number): 
   const finished = rs.filter((r) => !r.result.diverged).map(value).filter((v): v is number => v !== undefined);
   const diverged = rs.filter((r) => r.result.diverged).length;
   if (finished.length === 0) return diverged ? `diverged (${diverged}/${seeds})` : '–';
-  return percentSpread(finished, seeds).replace(/ \(\d+ seeds: /, ' (') + (diverged ? `, ${diverged} diverged` : '');
+  return keepUnits(percentSpread(finished, seeds).replace(/ \(\d+ seeds: /, ' (') + (diverged ? `, ${diverged} diverged` : ''));
 }

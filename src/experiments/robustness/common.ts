@@ -1,52 +1,13 @@
 /**
- * Helpers shared by the robustness experiments: an MNIST train/test split (optionally downsampled to
- * 14×14 so that sweeps of many runs fit in a laptop minute), seeds, spreads and number formatting.
+ * Helpers shared by the robustness experiments: inits, seeds, spreads and number formatting (the MNIST
+ * split, optionally downsampled to 14×14 so that sweeps of many runs fit in a laptop minute, is ../mnist.ts).
  */
-import { init, nn, tensor } from '../../engine';
-import type { ExperimentContext } from '../experiment';
-import { initLinearNormal, type LabelledSet, type TrainingRecorder } from '../training';
+import { init, nn } from '../../engine';
+import { initLinearNormal, type TrainingRecorder } from '../training';
 // Shared with every experiment: re-exported so that this group's modules import from one place.
-import { mean, seedList } from '../numbers';
+import { keepUnits, mean, seedList } from '../numbers';
 export { mean, seedList };
-export { runContext } from '../experiment';
 
-export interface MnistSplit {
-  train: LabelledSet;
-  test: LabelledSet;
-  /** Inputs per example: 784 (28×28) or 196 (14×14). */
-  inputs: number;
-}
-
-/**
- * A seeded split of the 10,000 MNIST digits: `testSize` for the test set, `trainSize` for training.
- * With `downsample`, each image is averaged over 2×2 blocks (28×28 → 14×14): the digits stay
- * recognisable (a linear model still gets ~90 %) and the first layer costs four times less.
- */
-export async function mnistSplit(
-  context: ExperimentContext,
-  options: { trainSize: number; testSize: number; seed: number; downsample: boolean },
-): Promise<MnistSplit> {
-  const mnist = await context.datasets.mnist();
-  const { train, test } = mnist.split({ trainSize: options.trainSize, testSize: options.testSize, seed: options.seed });
-  const convert = (set: typeof train): LabelledSet => {
-    const { x, y } = set.tensors();
-    if (!options.downsample) return { x, y };
-    const n = x.shape[0]!;
-    const out = new Float32Array(n * 196);
-    for (let i = 0; i < n; i++) {
-      const src = i * 784;
-      const dst = i * 196;
-      for (let r = 0; r < 14; r++) {
-        for (let c = 0; c < 14; c++) {
-          const a = src + 2 * r * 28 + 2 * c;
-          out[dst + r * 14 + c] = (x.data[a]! + x.data[a + 1]! + x.data[a + 28]! + x.data[a + 29]!) / 4;
-        }
-      }
-    }
-    return { x: tensor(out, [n, 196]), y };
-  };
-  return { train: convert(train), test: convert(test), inputs: options.downsample ? 196 : 784 };
-}
 
 /** The Linear layers of a Sequential, in order. */
 export function linearLayers(model: nn.Sequential): nn.Linear[] {
@@ -62,6 +23,11 @@ export function initHidden(model: nn.Sequential, std: number, generator: import(
 
 /** "95.1 % (3 seeds: 94.8–95.4 %)", or "all 3 seeds diverged". */
 export function percentSpread(values: readonly number[], seeds: number): string {
+  return keepUnits(percentSpreadWords(values, seeds));
+}
+
+/** The same words with ordinary spaces; percentSpread keeps each number with its unit (no-break spaces). */
+function percentSpreadWords(values: readonly number[], seeds: number): string {
   if (values.length === 0) return `no seed finished (${seeds} diverged)`;
   const pct = (v: number): string => (100 * v).toFixed(1);
   const finished = values.length === seeds ? `${seeds} seed${seeds === 1 ? '' : 's'}` : `${values.length} of ${seeds} seeds finished`;

@@ -6,9 +6,13 @@
 import { Generator } from '../../engine';
 import type { PanelSpec, PlotPayload, SweepArm, TrainingCurvesPlot } from '../../shared/payload';
 import { checkClaims, claimsTable, type Claim } from '../claims';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { checkMnistSizes, MNIST_DIGITS, mnistSplit } from '../mnist';
+import { drawable, finishedOnly } from '../live';
+import { defineJob, runAll } from '../runs';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type NormKind, type TrainResult } from '../training';
-import { formatScale, initHidden, mean, mnistSplit, percentSpread, round, runContext, seedList } from './common';
+import { formatScale, initHidden, mean, percentSpread, round, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch'];
 const CHANCE = 0.15;
@@ -23,7 +27,7 @@ export const initSensitivity = defineExperiment({
     'Without normalization a ReLU network only trains in a narrow band of scales (the signal vanishes or explodes through the ' +
     'layers); with BatchNorm every hidden layer’s output is the same whatever the scale of its weights.',
   params: {
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
+    activation: activationParam('relu', 'Hidden activation.'),
     scaled: {
       kind: 'choice',
       default: 'hidden layers',
@@ -33,110 +37,150 @@ export const initSensitivity = defineExperiment({
     stdMin: { kind: 'number', default: 1e-3, min: 1e-6, max: 100, exclusiveMin: false, description: 'Smallest initial weight standard deviation.' },
     stdMax: { kind: 'number', default: 10, min: 1e-6, max: 100, description: 'Largest initial weight standard deviation.' },
     points: { kind: 'integer', default: 9, min: 2, max: 17, description: 'Number of log-spaced scales from stdMin to stdMax.' },
-    steps: { kind: 'integer', default: 300, min: 10, max: 50000, description: 'SGD steps per run (Ioffe & Szegedy’s MNIST runs: 50,000).' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size (Ioffe & Szegedy: 60).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (momentum 0.9), the same for both arms.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 3, min: 1, max: 8, description: 'Number of hidden layers.' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster, a little less accurate.' },
-    trainSize: { kind: 'integer', default: 8000, min: 100, max: 9000, description: 'Training examples (the rest of the 10,000 digits, up to testSize, are held out).' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per point (seeds seed, seed + 1, …), to show the spread.' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, initial weights, batch order).' },
+    steps: stepsParam(300, 'SGD steps per run (Ioffe & Szegedy’s MNIST runs: 50,000).'),
+    batchSize: batchSizeParam(60, 'Minibatch size (Ioffe & Szegedy: 60).'),
+    lr: lrParam(0.05, 'SGD learning rate (momentum 0.9), the same for both arms.'),
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(3, 'Number of hidden layers.'),
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster, a little less accurate.'),
+    trainSize: trainSizeParam(8000, `Training examples (the rest of the ${MNIST_DIGITS.toLocaleString('en-US')} digits, up to testSize, are held out).`, 100),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per point (seeds seed, seed + 1, …), to show the spread.', 10),
+    seed: firstSeedParam('First seed (data split, initial weights, batch order).'),
   },
+  knobs: ['stdMin', 'stdMax', 'activation', 'lr', 'seeds'],
   async run(p, context) {
     if (p.stdMax <= p.stdMin) throw new Error(`stdMax (${p.stdMax}) must be larger than stdMin (${p.stdMin})`);
-    if (p.trainSize + p.testSize > 10000) throw new Error(`trainSize + testSize must be at most 10,000 (the MNIST digits), got ${p.trainSize + p.testSize}`);
-    const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+    checkMnistSizes(p.trainSize, p.testSize);
     const scales = Array.from({ length: p.points }, (_, i) => p.stdMin * (p.stdMax / p.stdMin) ** (i / (p.points - 1)));
     const seeds = seedList(p.seed, p.seeds);
-    const hidden = Array.from({ length: p.depth }, () => p.width);
-    const runs = ARMS.length * scales.length * seeds.length;
     // Curves of the first seed at the smallest, middle and largest scale, one panel each.
     const picks = [...new Set([0, Math.floor((scales.length - 1) / 2), scales.length - 1])];
-    // results[arm][scale][seed]
-    const results: TrainResult[][][] = ARMS.map(() => scales.map(() => []));
-    let run = 0;
-    for (const [si, seed] of seeds.entries()) {
-      for (const [ai, norm] of ARMS.entries()) {
-        for (const [ki, std] of scales.entries()) {
-          const generator = new Generator(seed * 1000 + ki);
-          const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator, recorder: context.recorder });
-          initHidden(model, std, generator, p.scaled === 'all layers', context.recorder);
-          const label = `${NORM_NAMES[norm]}, init std ${formatScale(std)}, seed ${seed}`;
-          results[ai]![ki]![si] = trainClassifier({
-            model,
-            train: split.train,
-            test: split.test,
-            steps: p.steps,
-            batchSize: p.batchSize,
-            optimizer: { kind: 'sgd', lr: p.lr, momentum: 0.9 },
-            generator,
-            context: runContext(context, run * p.steps, runs * p.steps, label),
-            label,
-            // Only the runs drawn as curves (first seed; smallest, middle and largest scale) evaluate along the way.
-            evalEvery: si === 0 && picks.includes(ki) ? Math.max(1, Math.floor(p.steps / 30)) : p.steps,
-          });
-          run++;
-        }
-      }
-    }
-
-    const sweepArms: SweepArm[] = ARMS.map((norm, ai) => ({
-      arm: NORM_NAMES[norm],
-      points: scales.map((std, ki) => {
-        const rs = results[ai]![ki]!;
-        const finished = rs.filter((r) => !r.diverged).map((r) => round(100 * r.finalTestAccuracy));
-        const diverged = rs.filter((r) => r.diverged);
-        return { x: std, values: finished, ...(diverged.length ? { diverged: diverged.length, reason: shortReason(diverged[0]!.diverged!.reason) } : {}) };
-      }),
-    }));
-    const act = p.activation === 'relu' ? 'ReLU' : p.activation;
-    const sweep: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'sweep',
-        title: `Test accuracy after ${p.steps.toLocaleString('en-US')} steps against the initial weight scale (${act} MLP, ${p.depth}×${p.width}, lr ${p.lr})`,
-        notes: `Weights of the ${p.scaled} drawn from N(0, std²), biases 0. Points: mean over ${p.seeds} seed(s); bars: min–max. Chance is 10 %; ✕: runs whose loss or activations became NaN/∞.`,
-        x: { label: 'initial weight std', scale: 'log' },
-        y: { label: 'test accuracy', unit: '%' },
-        spread: 'min-max',
-        arms: sweepArms,
-      },
-    };
-
-    const panels: PanelSpec[] = picks.map((ki) => {
-      const curves: TrainingCurvesPlot['curves'] = [];
-      const divergences: NonNullable<TrainingCurvesPlot['divergences']> = [];
-      ARMS.forEach((norm, ai) => {
-        const r = results[ai]![ki]![0]!;
-        if (r.steps.length) curves.push({ arm: NORM_NAMES[norm], metric: 'accuracy', split: 'test', steps: r.steps, values: r.testAccuracy.map((a) => round(100 * a)) });
-        if (r.diverged) divergences.push({ arm: NORM_NAMES[norm], step: r.diverged.step, reason: shortReason(r.diverged.reason) });
-      });
-      return {
-        kind: 'training-curves',
-        title: `init std ${formatScale(scales[ki]!)}`,
-        x: { label: 'training step' },
-        metrics: [{ id: 'accuracy', label: 'test accuracy', unit: '%' }],
-        curves,
-        ...(divergences.length ? { divergences } : {}),
-      };
+    const inputs: RunInput[] = seeds.flatMap((seed, si) => ARMS.flatMap((norm) => scales.map((std, ki) => ({ p, norm, std, ki, seed, showCurves: si === 0 && picks.includes(ki) }))));
+    // results[arm][scale][seed], from the jobs' results in input order (undefined: not started yet).
+    const nest = (flat: readonly (TrainResult | undefined)[]): (TrainResult | undefined)[][][] =>
+      ARMS.map((_, ai) => scales.map((_, ki) => seeds.map((_, si) => flat[(si * ARMS.length + ai) * scales.length + ki])));
+    const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
+      // The sweep shows each run once it has finished; the curves grow as they train.
+      preview: (sofar, done) => drawable([sweepPlot(p, scales, nest(finishedOnly(sofar, done))), curvesPlot(scales, picks, nest(sofar), seeds[0]!)]),
     });
-    const curvesPlot: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'small-multiples',
-        title: `Test accuracy during training at three initial scales (seed ${seeds[0]})`,
-        notes: 'Without BatchNorm a too small scale leaves the loss flat (vanishing signal) and a too large one blows up or stalls; with BatchNorm every scale learns.',
-        columns: picks.length,
-        shareY: true,
-        panels,
-      },
+    const results = nest(flat) as TrainResult[][][];
+    return {
+      plots: [sweepPlot(p, scales, results), curvesPlot(scales, picks, results, seeds[0]!)],
+      markdown: summary(p, scales, results),
+      claims: checkClaims(initClaims, { scales, results, headScaled: p.scaled === 'all layers' }),
     };
-
-    return { plots: [sweep, curvesPlot], markdown: summary(p, scales, results), claims: checkClaims(initClaims, { scales, results, headScaled: p.scaled === 'all layers' }) };
   },
 });
+
+interface InitParams {
+  activation: string;
+  scaled: string;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  width: number;
+  depth: number;
+  downsample: boolean;
+  trainSize: number;
+  testSize: number;
+  seeds: number;
+  seed: number;
+}
+
+interface RunInput {
+  p: InitParams;
+  norm: NormKind;
+  /** The initial weight scale and its index in the sweep (the index seeds the run, with the seed). */
+  std: number;
+  ki: number;
+  seed: number;
+  /** Whether this run's curves are drawn (then it evaluates along the way). */
+  showCurves: boolean;
+}
+
+/** One norm, scale and seed; it reads the split of `p.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, TrainResult>('init-sensitivity/run', async ({ p, norm, std, ki, seed, showCurves }, context) => {
+  const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+  const generator = new Generator(seed * 1000 + ki);
+  const hidden = Array.from({ length: p.depth }, () => p.width);
+  const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator, recorder: context.recorder });
+  initHidden(model, std, generator, p.scaled === 'all layers', context.recorder);
+  return trainClassifier({
+    model,
+    train: split.train,
+    test: split.test,
+    steps: p.steps,
+    batchSize: p.batchSize,
+    optimizer: { kind: 'sgd', lr: p.lr, momentum: 0.9 },
+    generator,
+    context,
+    label: `${NORM_NAMES[norm]}, init std ${formatScale(std)}, seed ${seed}`,
+    // Only the runs drawn as curves (first seed; smallest, middle and largest scale) evaluate along the way.
+    evalEvery: showCurves ? Math.max(1, Math.floor(p.steps / 30)) : p.steps,
+    onRecord: (sofar) => context.partial(sofar),
+  });
+});
+
+/** Final test accuracy against the initial scale, per arm (runs not finished are left out). */
+function sweepPlot(p: InitParams, scales: number[], results: (TrainResult | undefined)[][][]): PlotPayload {
+  const sweepArms: SweepArm[] = ARMS.map((norm, ai) => ({
+    arm: NORM_NAMES[norm],
+    points: scales.map((std, ki) => {
+      const rs = results[ai]![ki]!.filter((r): r is TrainResult => r !== undefined);
+      const finished = rs.filter((r) => !r.diverged).map((r) => round(100 * r.finalTestAccuracy));
+      const diverged = rs.filter((r) => r.diverged);
+      return { x: std, values: finished, ...(diverged.length ? { diverged: diverged.length, reason: shortReason(diverged[0]!.diverged!.reason) } : {}) };
+    }),
+  }));
+  const act = p.activation === 'relu' ? 'ReLU' : p.activation;
+  return {
+    version: 1,
+    plot: {
+      kind: 'sweep',
+      title: `Test accuracy after ${p.steps.toLocaleString('en-US')} steps against the initial weight scale (${act} MLP, ${p.depth}×${p.width}, lr ${p.lr})`,
+      notes: `Weights of the ${p.scaled} drawn from N(0, std²), biases 0. Points: mean over ${p.seeds} seed(s); bars: min–max. Chance is 10 %; ✕: runs whose loss or activations became NaN/∞.`,
+      x: { label: 'initial weight std', scale: 'log' },
+      y: { label: 'test accuracy', unit: '%' },
+      spread: 'min-max',
+      arms: sweepArms,
+    },
+  };
+}
+
+/** Test accuracy during training of the first seed at the picked scales, one panel each. */
+function curvesPlot(scales: number[], picks: number[], results: (TrainResult | undefined)[][][], firstSeed: number): PlotPayload {
+  const panels: PanelSpec[] = picks.map((ki) => {
+    const curves: TrainingCurvesPlot['curves'] = [];
+    const divergences: NonNullable<TrainingCurvesPlot['divergences']> = [];
+    ARMS.forEach((norm, ai) => {
+      const r = results[ai]![ki]![0];
+      if (!r) return;
+      if (r.steps.length) curves.push({ arm: NORM_NAMES[norm], metric: 'accuracy', split: 'test', steps: r.steps, values: r.testAccuracy.map((a) => round(100 * a)) });
+      if (r.diverged) divergences.push({ arm: NORM_NAMES[norm], step: r.diverged.step, reason: shortReason(r.diverged.reason) });
+    });
+    return {
+      kind: 'training-curves',
+      title: `init std ${formatScale(scales[ki]!)}`,
+      x: { label: 'training step' },
+      metrics: [{ id: 'accuracy', label: 'test accuracy', unit: '%' }],
+      curves,
+      ...(divergences.length ? { divergences } : {}),
+    };
+  });
+  return {
+    version: 1,
+    plot: {
+      kind: 'small-multiples',
+      title: `Test accuracy during training at three initial scales (seed ${firstSeed})`,
+      notes: 'Without BatchNorm a too small scale leaves the loss flat (vanishing signal) and a too large one blows up or stalls; with BatchNorm every scale learns.',
+      columns: picks.length,
+      shareY: true,
+      panels,
+    },
+  };
+}
 
 function shortReason(reason: string): string {
   return reason.replace(/^Training diverged at step \d+: /, '').replace(/\.$/, '');

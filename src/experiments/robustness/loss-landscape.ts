@@ -9,9 +9,13 @@ import { F, Generator, type nn, type Tensor } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
 import { checkLoss, DivergenceError } from '../divergence';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable } from '../live';
+import { defineJob, runAll } from '../runs';
 import { BatchSampler, buildMlp, NORM_NAMES, trainClassifier, type Activation, type LabelledSet, type NormKind, type TrainResult } from '../training';
-import { kaimingHidden, mean, mnistSplit, round, runContext, seedList } from './common';
+import { kaimingHidden, mean, round, seedList } from './common';
 
 const ARMS: NormKind[] = ['none', 'batch'];
 const BAND = [0, 50, 100];
@@ -44,67 +48,103 @@ export const lossLandscape = defineExperiment({
     stepMax: { kind: 'number', default: 0.4, min: 0, max: 100, exclusiveMin: true, description: 'Largest step size η along the gradient.' },
     stepCount: { kind: 'integer', default: 8, min: 2, max: 32, description: 'Number of step sizes, evenly spaced from stepMin to stepMax.' },
     checkpoints: { kind: 'integer', default: 20, min: 2, max: 200, description: 'Number of points during training where the landscape is probed.' },
-    steps: { kind: 'integer', default: 1000, min: 10, max: 50000, description: 'SGD training steps per run.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size (also the size of the probe batch).' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (no momentum), the same for both arms.' },
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
+    steps: stepsParam(1000, 'SGD training steps per run.'),
+    batchSize: batchSizeParam(60, 'Minibatch size (also the size of the probe batch).'),
+    lr: lrParam(0.05, 'SGD learning rate (no momentum), the same for both arms.'),
+    activation: activationParam('relu', 'Hidden activation.'),
     init: {
       kind: 'choice',
       default: 'kaiming',
       choices: ['kaiming', 'pytorch'],
       description: 'Hidden weights: He (Kaiming) normal for the activation, so that the network without norm trains from the start, or PyTorch’s default (it then sits on a flat plateau for a few hundred steps).',
     },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 4, min: 1, max: 8, description: 'Hidden layers (Linear → norm → activation).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 1000, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm (seeds seed, seed + 1, …).' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, weights, batch order).' },
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(4, 'Hidden layers (Linear → norm → activation).'),
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 1000),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per arm (seeds seed, seed + 1, …).', 10),
+    seed: firstSeedParam('First seed (data split, weights, batch order).'),
   },
+  knobs: ['lr', 'stepMax', 'activation', 'init', 'seeds'],
   async run(p, context) {
     if (p.stepMax <= p.stepMin) throw new Error(`stepMax (${p.stepMax}) must be larger than stepMin (${p.stepMin})`);
-    if (p.trainSize + p.testSize > 10000) throw new Error(`trainSize + testSize must be at most 10,000 (the MNIST digits), got ${p.trainSize + p.testSize}`);
-    const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+    checkMnistSizes(p.trainSize, p.testSize);
     const seeds = seedList(p.seed, p.seeds);
-    const hidden = Array.from({ length: p.depth }, () => p.width);
-    const etas = Array.from({ length: p.stepCount }, (_, k) => p.stepMin + ((p.stepMax - p.stepMin) * k) / (p.stepCount - 1));
-    const every = Math.max(1, Math.floor(p.steps / p.checkpoints));
-    const total = seeds.length * ARMS.length * p.steps;
-    const runs: Run[][] = ARMS.map(() => []);
-    let done = 0;
-    for (const seed of seeds) {
-      for (const [ai, norm] of ARMS.entries()) {
-        const generator = new Generator(seed);
-        const probeSampler = new BatchSampler(split.train, p.batchSize, new Generator(seed + 104729));
-        const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator });
-        if (p.init === 'kaiming') kaimingHidden(model, generator, p.activation as Activation);
-        const checkpoints: Checkpoint[] = [];
-        const probe = (step: number): void => {
-          const checkpoint = probeLandscape(model, probeSampler.next(), etas, step);
-          if (checkpoint) checkpoints.push(checkpoint);
-        };
-        probe(0);
-        const result = trainClassifier({
-          model,
-          train: split.train,
-          test: split.test,
-          steps: p.steps,
-          batchSize: p.batchSize,
-          optimizer: { kind: 'sgd', lr: p.lr },
-          generator,
-          context: runContext(context, done, total, `${NORM_NAMES[norm]}, seed ${seed}`),
-          evalEvery: every,
-          afterStep: (step) => {
-            if (step % every === 0) probe(step);
-          },
-        });
-        runs[ai]!.push({ result, checkpoints });
-        done += p.steps;
-      }
-    }
+    const inputs: RunInput[] = seeds.flatMap((seed) => ARMS.map((norm) => ({ p, norm, seed })));
+    // runs[arm][seed], from the jobs' results in input order.
+    const nest = (flat: readonly (Run | undefined)[]): (Run | undefined)[][] => ARMS.map((_, ai) => seeds.map((_, si) => flat[si * ARMS.length + ai]));
+    const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
+      // Per arm, the finished seeds once there are any (the bands then keep their length), else the running one.
+      preview: (sofar, done) =>
+        drawable(plots(p, nest(sofar).map((rs, ai) => {
+          const finished = rs.filter((r, si): r is Run => r !== undefined && done[si * ARMS.length + ai]!);
+          return finished.length > 0 ? finished : rs.filter((r): r is Run => r !== undefined);
+        }))),
+    });
+    const runs = nest(flat) as Run[][];
     return { plots: plots(p, runs), markdown: summary(p, runs), claims: checkClaims(landscapeClaims, runs) };
   },
+});
+
+interface LandscapeParams {
+  stepMin: number;
+  stepMax: number;
+  stepCount: number;
+  checkpoints: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  activation: string;
+  init: string;
+  width: number;
+  depth: number;
+  downsample: boolean;
+  trainSize: number;
+  testSize: number;
+  seed: number;
+}
+
+interface RunInput {
+  p: LandscapeParams;
+  norm: NormKind;
+  seed: number;
+}
+
+/** One arm and seed, probing the landscape at checkpoints; it reads the split of `p.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, Run>('loss-landscape/run', async ({ p, norm, seed }, context) => {
+  const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+  const hidden = Array.from({ length: p.depth }, () => p.width);
+  const etas = Array.from({ length: p.stepCount }, (_, k) => p.stepMin + ((p.stepMax - p.stepMin) * k) / (p.stepCount - 1));
+  const every = Math.max(1, Math.floor(p.steps / p.checkpoints));
+  const generator = new Generator(seed);
+  const probeSampler = new BatchSampler(split.train, p.batchSize, new Generator(seed + 104729));
+  const model = buildMlp({ inputs: split.inputs, hidden, outputs: 10, activation: p.activation as Activation, norm, generator });
+  if (p.init === 'kaiming') kaimingHidden(model, generator, p.activation as Activation);
+  const checkpoints: Checkpoint[] = [];
+  const probe = (step: number): void => {
+    const checkpoint = probeLandscape(model, probeSampler.next(), etas, step);
+    if (checkpoint) checkpoints.push(checkpoint);
+  };
+  probe(0);
+  const result = trainClassifier({
+    model,
+    train: split.train,
+    test: split.test,
+    steps: p.steps,
+    batchSize: p.batchSize,
+    optimizer: { kind: 'sgd', lr: p.lr },
+    generator,
+    context,
+    label: `${NORM_NAMES[norm]}, seed ${seed}`,
+    evalEvery: every,
+    afterStep: (step) => {
+      if (step % every === 0) probe(step);
+    },
+    onRecord: (sofar) => context.partial({ result: sofar, checkpoints }),
+  });
+  return { result, checkpoints };
 });
 
 /**
@@ -183,6 +223,7 @@ function sumSquares(values: Float32Array): number {
 /** Checkpoint steps that every finished-or-not run of an arm recorded (runs that diverged stop early). */
 function commonSteps(runs: Run[]): number[] {
   const lists = runs.map((r) => r.checkpoints.map((c) => c.step));
+  if (lists.length === 0) return [];
   return lists[0]!.filter((s) => lists.every((l) => l.includes(s)));
 }
 
@@ -190,8 +231,10 @@ const FINITE_CAP = 1e30;
 
 function plots(p: { steps: number; seeds: number; stepMin: number; stepMax: number; stepCount: number; lr: number; depth: number; width: number; activation: string }, runs: Run[][]): PlotPayload[] {
   const band = (metric: (c: Checkpoint) => number[]): PercentileArm[] =>
-    ARMS.map((norm, ai) => {
+    ARMS.flatMap((norm, ai) => {
       const rs = runs[ai]!;
+      // A live plot before an arm's first run has started: no band yet.
+      if (rs.length === 0) return [];
       const steps = commonSteps(rs);
       const values = BAND.map(() => [] as number[]);
       for (const step of steps) {
@@ -203,7 +246,7 @@ function plots(p: { steps: number; seeds: number; stepMin: number; stepMax: numb
         values[2]!.push(round(pooled.at(-1)!));
       }
       const diverged = rs.find((r) => r.result.diverged)?.result.diverged;
-      return { arm: NORM_NAMES[norm], steps, values, ...(diverged ? { diverged } : {}) };
+      return [{ arm: NORM_NAMES[norm], steps, values, ...(diverged ? { diverged } : {}) }];
     });
   const range = `η from ${p.stepMin} to ${p.stepMax} (${p.stepCount} steps)`;
   const lossBands: PlotPayload = {
@@ -233,6 +276,7 @@ function plots(p: { steps: number; seeds: number; stepMin: number; stepMax: numb
   const curves: Curve[] = [];
   ARMS.forEach((norm, ai) => {
     const rs = runs[ai]!;
+    if (rs.length === 0) return;
     const steps = commonSteps(rs);
     const at = (r: Run, s: number): Checkpoint => r.checkpoints.find((c) => c.step === s)!;
     curves.push({ arm: NORM_NAMES[norm], metric: 'beta', steps, values: steps.map((s) => round(mean(rs.map((r) => Math.min(at(r, s).beta, FINITE_CAP))))) });

@@ -8,10 +8,14 @@ import { Generator, nn, stats } from '../../engine';
 import type { Curve, PercentileArm, PlotPayload } from '../../shared/payload';
 import { checkClaims, claimsTable, everySeed, type Claim } from '../claims';
 import { describeEffect, effectNumbers, pairedEffect, verdictWords } from '../effects';
+import { activationParam, batchSizeParam, depthParam, downsampleParam, firstSeedParam, lrParam, seedsParam, stepsParam, testSizeParam, trainSizeParam, widthParam } from '../common-params';
 import { defineExperiment } from '../experiment';
+import { checkMnistSizes, mnistSplit } from '../mnist';
+import { drawable } from '../live';
+import { defineJob, runAll } from '../runs';
 import { signed } from '../numbers';
 import { buildMlp, NORM_NAMES, trainClassifier, type Activation, type TrainResult } from '../training';
-import { downsampleIndices, mean, mnistSplit, percentSpread, round, runContext, seedList } from './common';
+import { downsampleIndices, mean, percentSpread, round, seedList } from './common';
 import { NoisyBatchNorm, Recorder } from './noisy-batchnorm-module';
 
 type Arm = 'none' | 'batch' | 'noisy';
@@ -41,146 +45,191 @@ export const noisyBatchnorm = defineExperiment({
   params: {
     maxScale: { kind: 'number', default: 3, min: 1, max: 100, description: 'Noise scale s ~ U(1, maxScale) per feature and step.' },
     maxShift: { kind: 'number', default: 1.5, min: 0, max: 100, description: 'Noise shift m ~ U(−maxShift, maxShift) per feature and step.' },
-    steps: { kind: 'integer', default: 1000, min: 10, max: 50000, description: 'SGD steps per run.' },
-    batchSize: { kind: 'integer', default: 60, min: 2, max: 1000, description: 'Minibatch size.' },
-    lr: { kind: 'number', default: 0.05, min: 0, max: 10, exclusiveMin: true, description: 'SGD learning rate (no momentum), the same for every arm.' },
-    activation: { kind: 'choice', default: 'relu', choices: ['relu', 'sigmoid', 'tanh'], description: 'Hidden activation.' },
-    width: { kind: 'integer', default: 64, min: 4, max: 512, description: 'Units per hidden layer.' },
-    depth: { kind: 'integer', default: 4, min: 1, max: 8, description: 'Hidden layers (Linear → norm → activation).' },
+    steps: stepsParam(1000, 'SGD steps per run.'),
+    batchSize: batchSizeParam(60, 'Minibatch size.'),
+    lr: lrParam(0.05, 'SGD learning rate (no momentum), the same for every arm.'),
+    activation: activationParam('relu', 'Hidden activation.'),
+    width: widthParam(64, 'Units per hidden layer.'),
+    depth: depthParam(4, 'Hidden layers (Linear → norm → activation).'),
     probeLayer: { kind: 'integer', default: 0, min: 0, max: 8, description: 'Hidden layer whose unit is plotted (1 = first; 0 = the last hidden layer).' },
-    downsample: { kind: 'boolean', default: true, description: 'Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.' },
-    trainSize: { kind: 'integer', default: 8000, min: 1000, max: 9000, description: 'Training examples.' },
-    testSize: { kind: 'integer', default: 2000, min: 100, max: 5000, description: 'Held-out test examples.' },
-    seeds: { kind: 'integer', default: 3, min: 1, max: 10, description: 'Runs per arm (seeds seed, seed + 1, …).' },
-    seed: { kind: 'integer', default: 0, min: 0, max: 2 ** 31 - 1, description: 'First seed (data split, weights, batch order, noise).' },
+    downsample: downsampleParam('Average the 28×28 digits over 2×2 blocks (14×14 inputs): four times faster.'),
+    trainSize: trainSizeParam(8000, 'Training examples.', 1000),
+    testSize: testSizeParam(2000, 'Held-out test examples.'),
+    seeds: seedsParam(3, 'Runs per arm (seeds seed, seed + 1, …).', 10),
+    seed: firstSeedParam('First seed (data split, weights, batch order, noise).'),
   },
+  knobs: ['maxScale', 'maxShift', 'lr', 'steps', 'seeds'],
   async run(p, context) {
     if (p.probeLayer > p.depth) throw new Error(`probeLayer (${p.probeLayer}) must be at most depth (${p.depth})`);
-    if (p.trainSize + p.testSize > 10000) throw new Error(`trainSize + testSize must be at most 10,000 (the MNIST digits), got ${p.trainSize + p.testSize}`);
-    const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+    checkMnistSizes(p.trainSize, p.testSize);
     const seeds = seedList(p.seed, p.seeds);
-    const hidden = Array.from({ length: p.depth }, () => p.width);
     const layer = (p.probeLayer || p.depth) - 1;
-    const recordEvery = Math.max(1, Math.floor(p.steps / 120));
-    const total = seeds.length * ARMS.length * p.steps;
-    // runs[arm][seed]
-    const runs: ArmRun[][] = ARMS.map(() => []);
-    let done = 0;
-    for (const seed of seeds) {
-      for (const [ai, arm] of ARMS.entries()) {
-        const generator = new Generator(seed);
-        const noise = new Generator(seed + 7919);
-        const recorders: Recorder[] = [];
-        const model = buildMlp({
-          inputs: split.inputs,
-          hidden,
-          outputs: 10,
-          activation: p.activation as Activation,
-          generator,
-          makeNorm: (width) => {
-            const inner = arm === 'none' ? new nn.Identity() : arm === 'batch' ? new nn.BatchNorm1d(width) : new NoisyBatchNorm(width, { maxScale: p.maxScale, maxShift: p.maxShift, generator: noise });
-            const recorder = new Recorder(inner);
-            recorders.push(recorder);
-            return recorder;
-          },
-        });
-        const probe = recorders[layer]!;
-        const run: ArmRun = { result: undefined as unknown as TrainResult, probeSteps: [], probe: PERCENTILES.map(() => []), meanShift: 0, stdShift: 0 };
-        let previous: { means: Float64Array; stds: Float64Array } | undefined;
-        let shiftSum = 0;
-        let stdShiftSum = 0;
-        let shiftCount = 0;
-        run.result = trainClassifier({
-          model,
-          train: split.train,
-          test: split.test,
-          steps: p.steps,
-          batchSize: p.batchSize,
-          optimizer: { kind: 'sgd', lr: p.lr },
-          generator,
-          context: runContext(context, done, total, `${ARM_NAMES[arm]}, seed ${seed}`),
-          evalEvery: Math.max(1, Math.floor(p.steps / 60)),
-          afterStep: (step) => {
-            const out = probe.last;
-            if (!out) return;
-            const [n, c] = out.shape as [number, number];
-            const current = columnMoments(out.data, n, c);
-            if (previous) {
-              for (let j = 0; j < c; j++) {
-                shiftSum += Math.abs(current.means[j]! - previous.means[j]!);
-                stdShiftSum += Math.abs(Math.log((current.stds[j]! + 1e-8) / (previous.stds[j]! + 1e-8)));
-              }
-              shiftCount += c;
-            }
-            previous = current;
-            if (step % recordEvery === 0 || step === 1) {
-              const unit = new Float32Array(n);
-              for (let i = 0; i < n; i++) unit[i] = out.data[i * c]!;
-              const values = stats.percentiles(unit, PERCENTILES);
-              run.probeSteps.push(step);
-              values.forEach((v, k) => run.probe[k]!.push(v));
-            }
-          },
-        });
-        run.meanShift = shiftCount ? shiftSum / shiftCount : NaN;
-        run.stdShift = shiftCount ? stdShiftSum / shiftCount : NaN;
-        runs[ai]!.push(run);
-        done += p.steps;
-      }
-    }
-
-    // Training curves: the mean over seeds that finished (the steps are the same for every seed).
-    const curves: Curve[] = [];
-    const divergences: { arm: string; step: number; reason: string }[] = [];
-    ARMS.forEach((arm, ai) => {
-      const finished = runs[ai]!.filter((r) => !r.result.diverged).map((r) => r.result);
-      for (const r of runs[ai]!) if (r.result.diverged) divergences.push({ arm: ARM_NAMES[arm], step: r.result.diverged.step, reason: r.result.diverged.reason });
-      if (finished.length === 0) return;
-      const steps = finished[0]!.steps;
-      curves.push({ arm: ARM_NAMES[arm], metric: 'loss', split: 'train', steps, values: steps.map((_, k) => round(mean(finished.map((r) => r.loss[k]!)))) });
-      curves.push({ arm: ARM_NAMES[arm], metric: 'accuracy', split: 'test', steps, values: steps.map((_, k) => round(100 * mean(finished.map((r) => r.testAccuracy[k]!)))) });
+    const inputs: RunInput[] = seeds.flatMap((seed) => ARMS.map((arm) => ({ p, arm, seed, layer })));
+    // runs[arm][seed], from the jobs' results in input order.
+    const nest = (flat: readonly (ArmRun | undefined)[]): (ArmRun | undefined)[][] => ARMS.map((_, ai) => seeds.map((_, si) => flat[si * ARMS.length + ai]));
+    const flat = await runAll(context, runJob, inputs, {
+      total: () => p.steps,
+      // Per arm, the finished seeds once there are any (mean curves need runs of the same length), else the running one.
+      preview: (sofar, done) =>
+        drawable(plots(p, layer, seeds[0]!, nest(sofar).map((rs, ai) => {
+          const finished = rs.filter((r, si): r is ArmRun => r !== undefined && done[si * ARMS.length + ai]!);
+          return finished.length > 0 ? finished : rs.filter((r): r is ArmRun => r !== undefined);
+        }))),
     });
-    const curvesPlot: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'training-curves',
-        title: `Training with no norm, BatchNorm and noisy BN (MLP ${p.depth}×${p.width} ${p.activation}, SGD lr ${p.lr}, batch ${p.batchSize})`,
-        notes: `Mean over ${p.seeds} seed(s). Noisy BN: after each BatchNorm, every feature is scaled by s ~ U(1, ${p.maxScale}) and shifted by m ~ U(−${p.maxShift}, ${p.maxShift}), drawn afresh each step; at test time the noise is replaced by its mean (scale ${(1 + p.maxScale) / 2}, shift 0).`,
-        x: { label: 'training step' },
-        metrics: [
-          { id: 'loss', label: 'training loss', scale: 'log' },
-          { id: 'accuracy', label: 'test accuracy', unit: '%' },
-        ],
-        curves,
-        ...(divergences.length ? { divergences } : {}),
-      },
-    };
-
-    const bandArms: PercentileArm[] = ARMS.map((arm, ai) => {
-      const r = runs[ai]![0]!;
-      const keep = downsampleIndices(r.probeSteps.length, 120);
-      return {
-        arm: ARM_NAMES[arm],
-        steps: keep.map((k) => r.probeSteps[k]!),
-        values: r.probe.map((series) => keep.map((k) => round(series[k]!))),
-        ...(r.result.diverged ? { diverged: { step: r.result.diverged.step, reason: r.result.diverged.reason } } : {}),
-      };
-    });
-    const bands: PlotPayload = {
-      version: 1,
-      plot: {
-        kind: 'percentile-bands',
-        title: `Distribution over the batch of unit 1 of hidden layer ${layer + 1}, input to the ${p.activation} (seed ${seeds[0]})`,
-        notes: 'Line: median; band: 15th–85th percentiles, in training mode. Noisy BN moves this distribution every step (the “internal covariate shift” it injects), yet it trains as well as BatchNorm.',
-        x: { label: 'training step' },
-        y: { label: `input to the ${p.activation}` },
-        percentiles: PERCENTILES,
-        arms: bandArms,
-      },
-    };
-    return { plots: [curvesPlot, bands], markdown: summary(p, layer, runs), claims: checkClaims(noisyClaims, runs) };
+    const runs = nest(flat) as ArmRun[][];
+    return { plots: plots(p, layer, seeds[0]!, runs), markdown: summary(p, layer, runs), claims: checkClaims(noisyClaims, runs) };
   },
 });
+
+interface NoisyParams {
+  maxScale: number;
+  maxShift: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  activation: string;
+  width: number;
+  depth: number;
+  downsample: boolean;
+  trainSize: number;
+  testSize: number;
+  seeds: number;
+  seed: number;
+}
+
+interface RunInput {
+  p: NoisyParams;
+  arm: Arm;
+  seed: number;
+  /** The hidden layer (0-based) whose first unit is probed. */
+  layer: number;
+}
+
+/** One arm and seed; it reads the split of `p.seed` itself, so that any worker can run it. */
+const runJob = defineJob<RunInput, ArmRun>('noisy-batchnorm/run', async ({ p, arm, seed, layer }, context) => {
+  const split = await mnistSplit(context, { trainSize: p.trainSize, testSize: p.testSize, seed: p.seed, downsample: p.downsample });
+  const generator = new Generator(seed);
+  const noise = new Generator(seed + 7919);
+  const recorders: Recorder[] = [];
+  const model = buildMlp({
+    inputs: split.inputs,
+    hidden: Array.from({ length: p.depth }, () => p.width),
+    outputs: 10,
+    activation: p.activation as Activation,
+    generator,
+    makeNorm: (width) => {
+      const inner = arm === 'none' ? new nn.Identity() : arm === 'batch' ? new nn.BatchNorm1d(width) : new NoisyBatchNorm(width, { maxScale: p.maxScale, maxShift: p.maxShift, generator: noise });
+      const recorder = new Recorder(inner);
+      recorders.push(recorder);
+      return recorder;
+    },
+  });
+  const run: ArmRun = { result: { steps: [], loss: [], testAccuracy: [], finalTestAccuracy: NaN }, probeSteps: [], probe: PERCENTILES.map(() => []), meanShift: NaN, stdShift: NaN };
+  const watch = shiftWatcher(recorders[layer]!, run, Math.max(1, Math.floor(p.steps / 120)));
+  run.result = trainClassifier({
+    model,
+    train: split.train,
+    test: split.test,
+    steps: p.steps,
+    batchSize: p.batchSize,
+    optimizer: { kind: 'sgd', lr: p.lr },
+    generator,
+    context,
+    label: `${ARM_NAMES[arm]}, seed ${seed}`,
+    evalEvery: Math.max(1, Math.floor(p.steps / 60)),
+    afterStep: watch.afterStep,
+    onRecord: (sofar) => context.partial({ ...run, result: sofar }),
+  });
+  return { ...run, ...watch.shifts() };
+});
+
+/**
+ * Watches the probed layer's output after each step: how far its batch means and stds move from step to
+ * step (the shift noisy BN injects), and the percentiles of its first unit every `recordEvery` steps.
+ */
+function shiftWatcher(probe: Recorder, run: ArmRun, recordEvery: number): { afterStep: (step: number) => void; shifts: () => { meanShift: number; stdShift: number } } {
+  let previous: { means: Float64Array; stds: Float64Array } | undefined;
+  let shiftSum = 0;
+  let stdShiftSum = 0;
+  let shiftCount = 0;
+  const afterStep = (step: number): void => {
+    const out = probe.last;
+    if (!out) return;
+    const [n, c] = out.shape as [number, number];
+    const current = columnMoments(out.data, n, c);
+    if (previous) {
+      for (let j = 0; j < c; j++) {
+        shiftSum += Math.abs(current.means[j]! - previous.means[j]!);
+        stdShiftSum += Math.abs(Math.log((current.stds[j]! + 1e-8) / (previous.stds[j]! + 1e-8)));
+      }
+      shiftCount += c;
+    }
+    previous = current;
+    if (step % recordEvery === 0 || step === 1) {
+      const unit = new Float32Array(n);
+      for (let i = 0; i < n; i++) unit[i] = out.data[i * c]!;
+      const values = stats.percentiles(unit, PERCENTILES);
+      run.probeSteps.push(step);
+      values.forEach((v, k) => run.probe[k]!.push(v));
+    }
+  };
+  return { afterStep, shifts: () => ({ meanShift: shiftCount ? shiftSum / shiftCount : NaN, stdShift: shiftCount ? stdShiftSum / shiftCount : NaN }) };
+}
+
+/** Mean training curves per arm, and the probed unit's percentile bands of the first seed (arms without runs yet are left out). */
+function plots(p: NoisyParams, layer: number, firstSeed: number, runs: ArmRun[][]): PlotPayload[] {
+  // Training curves: the mean over seeds that finished (the steps are the same for every seed).
+  const curves: Curve[] = [];
+  const divergences: { arm: string; step: number; reason: string }[] = [];
+  ARMS.forEach((arm, ai) => {
+    const finished = runs[ai]!.filter((r) => !r.result.diverged).map((r) => r.result);
+    for (const r of runs[ai]!) if (r.result.diverged) divergences.push({ arm: ARM_NAMES[arm], step: r.result.diverged.step, reason: r.result.diverged.reason });
+    if (finished.length === 0) return;
+    const steps = finished[0]!.steps;
+    curves.push({ arm: ARM_NAMES[arm], metric: 'loss', split: 'train', steps, values: steps.map((_, k) => round(mean(finished.map((r) => r.loss[k]!)))) });
+    curves.push({ arm: ARM_NAMES[arm], metric: 'accuracy', split: 'test', steps, values: steps.map((_, k) => round(100 * mean(finished.map((r) => r.testAccuracy[k]!)))) });
+  });
+  const curvesPlot: PlotPayload = {
+    version: 1,
+    plot: {
+      kind: 'training-curves',
+      title: `Training with no norm, BatchNorm and noisy BN (MLP ${p.depth}×${p.width} ${p.activation}, SGD lr ${p.lr}, batch ${p.batchSize})`,
+      notes: `Mean over ${p.seeds} seed(s). Noisy BN: after each BatchNorm, every feature is scaled by s ~ U(1, ${p.maxScale}) and shifted by m ~ U(−${p.maxShift}, ${p.maxShift}), drawn afresh each step; at test time the noise is replaced by its mean (scale ${(1 + p.maxScale) / 2}, shift 0).`,
+      x: { label: 'training step' },
+      metrics: [
+        { id: 'loss', label: 'training loss', scale: 'log' },
+        { id: 'accuracy', label: 'test accuracy', unit: '%' },
+      ],
+      curves,
+      ...(divergences.length ? { divergences } : {}),
+    },
+  };
+
+  const bandArms: PercentileArm[] = ARMS.flatMap((arm, ai) => {
+    const r = runs[ai]![0];
+    if (!r) return [];
+    const keep = downsampleIndices(r.probeSteps.length, 120);
+    return [{
+      arm: ARM_NAMES[arm],
+      steps: keep.map((k) => r.probeSteps[k]!),
+      values: r.probe.map((series) => keep.map((k) => round(series[k]!))),
+      ...(r.result.diverged ? { diverged: { step: r.result.diverged.step, reason: r.result.diverged.reason } } : {}),
+    }];
+  });
+  const bands: PlotPayload = {
+    version: 1,
+    plot: {
+      kind: 'percentile-bands',
+      title: `Distribution over the batch of unit 1 of hidden layer ${layer + 1}, input to the ${p.activation} (seed ${firstSeed})`,
+      notes: 'Line: median; band: 15th–85th percentiles, in training mode. Noisy BN moves this distribution every step (the “internal covariate shift” it injects), yet it trains as well as BatchNorm.',
+      x: { label: 'training step' },
+      y: { label: `input to the ${p.activation}` },
+      percentiles: PERCENTILES,
+      arms: bandArms,
+    },
+  };
+  return [curvesPlot, bands];
+}
 
 function columnMoments(data: Float32Array, n: number, c: number): { means: Float64Array; stds: Float64Array } {
   const means = new Float64Array(c);

@@ -24,14 +24,14 @@ describe('effects over seeds', () => {
     const res = accuracyResolution(0.92, 0.924, 1000);
     assert.ok(res > 0.02 && res < 0.03, String(res));
     assert.equal(pairedEffect([0.92], [0.924], { resolution: res }).verdict, 'noise');
-    assert.match(describeEffect(pairedEffect([0.92], [0.924], { resolution: res })), /^\+0\.4 pp \(one seed\), within the noise: smaller than the test set’s sampling error/);
+    assert.match(describeEffect(pairedEffect([0.92], [0.924], { resolution: res })), /^\+0\.4\spp \(one seed\), within the noise: smaller than the test set’s sampling error/);
     assert.equal(pairedEffect([0.5, 0.5], [0.4, 0.39], { direction: -1 }).verdict, 'clear', 'an expected loss');
     assert.equal(twoSidedEffect([0.5, 0.5, 0.5], [0.4, 0.39, 0.41]).verdict, 'clear', 'a clear difference either way');
   });
 
   it('words the numbers: mean, seed range and the named interval', () => {
     const text = describeEffect(pairedEffect([0.5, 0.5, 0.5], [0.6, 0.61, 0.59]));
-    assert.match(text, /^\+10\.0 pp \(3 seeds: \+9\.0 pp to \+11\.0 pp; 95 % t-interval of the mean paired difference \+7\.5 pp to \+12\.5 pp\), a clear effect: all 3 seeds agree in sign, and the 95 % interval excludes 0$/);
+    assert.match(text, /^\+10\.0\spp \(3 seeds: \+9\.0\spp to \+11\.0\spp; 95\s% t-interval of the mean paired difference \+7\.5\spp to \+12\.5\spp\), a clear effect: all 3 seeds agree in sign, and the 95\s% interval excludes 0$/);
     assert.match(describeEffect(pairedEffect([0.5, 0.5], [0.52, 0.49])), /within the seed noise: the sign changes from seed to seed/);
   });
 });

@@ -72,7 +72,7 @@ describe('mechanics experiments: parameters', () => {
   });
 
   it('says honestly whether a difference exceeds the seed noise and the test set’s sampling error', () => {
-    assert.match(verdict(compare([0.80, 0.81, 0.82], [0.90, 0.91, 0.92])), /^a clear difference: all 3 seeds agree in sign, and the 95 % interval excludes 0$/);
+    assert.match(verdict(compare([0.80, 0.81, 0.82], [0.90, 0.91, 0.92])), /^a clear difference: all 3 seeds agree in sign, and the 95\s% interval excludes 0$/);
     // Paired by seed, +2, +2, +1 points is consistent; on 2,000 test digits it is within the sampling error.
     assert.match(verdict(compare([0.80, 0.85, 0.90], [0.82, 0.87, 0.91])), /^a clear difference/);
     assert.match(verdict(compare([0.80, 0.85, 0.90], [0.82, 0.87, 0.91], 2000)), /within the noise: smaller than the test set’s sampling error/);
@@ -124,7 +124,7 @@ describe('mechanics experiments: small runs', () => {
     assert.ok(Math.abs(sweepMean(sweep, trainArm, 1024) - evalArm.points[0]!.values[0]!) < 3, 'large batches are close to eval mode');
     const dev = plots[1]!.plot as SweepPlot;
     assert.ok(sweepMean(dev, dev.arms[0]!.arm, 2) > 2 * sweepMean(dev, dev.arms[0]!.arm, 256), '|μ_B − μ| shrinks with the batch');
-    assert.match(markdown, /\| 2 \| [\d,]+ \| [\d.]+ %/);
+    assert.match(markdown, /\| 2 \| [\d,]+ \| [\d.]+\s%/);
   });
 
   it('batch-renorm: 2-class batches hurt BatchNorm at inference more than Batch Renorm', async () => {
@@ -138,7 +138,7 @@ describe('mechanics experiments: small runs', () => {
     const bnDrop = sweepMean(sweep, 'BatchNorm', 10) - sweepMean(sweep, 'BatchNorm', 2);
     const brnDrop = sweepMean(sweep, 'Batch Renorm', 10) - sweepMean(sweep, 'Batch Renorm', 2);
     assert.ok(bnDrop > brnDrop, `BatchNorm loses ${bnDrop.toFixed(1)} points, Batch Renorm ${brnDrop.toFixed(1)}`);
-    assert.match(markdown, /\| BatchNorm \| [\d.]+ % \| [\d.]+ % \|/);
+    assert.match(markdown, /\| BatchNorm \| [\d.]+\s% \| [\d.]+\s% \|/);
   });
 
   it('regularization: four arms, train and test curves, the gap with its spread, and an honest verdict', async () => {
@@ -150,7 +150,7 @@ describe('mechanics experiments: small runs', () => {
     assert.ok(curves.curves.some((c) => c.split === 'test') && curves.curves.some((c) => c.split === 'train'));
     const gap = plots[1]!.plot as SweepPlot;
     assert.ok(gap.arms.every((a) => a.points.length > 2 && a.points.every((p) => p.values.length === 2)), 'every seed at every point');
-    assert.match(markdown, /BatchNorm changes the test accuracy by [+−]?[\d.]+ pp \(2 seeds: [^)]+\) against no normalization, (a clear difference|within the)/);
+    assert.match(markdown, /BatchNorm changes the test accuracy by [+−]?[\d.]+\spp \(2 seeds: [^)]+\) against no normalization, (a clear difference|within the)/);
   });
 
   it('gamma-beta-placement: four arms, γ and β of the affine arms, γ over training', async () => {
@@ -167,6 +167,6 @@ describe('mechanics experiments: small runs', () => {
     assert.equal(heat.z.length, 16);
     assert.ok(heat.z.every((row) => row[0] === 1), 'γ starts at 1');
     assert.ok(heat.z.some((row) => row.at(-1) !== 1), 'and moves');
-    assert.match(markdown, /\| BN before activation, no γ\/β \| [\d.]+ %/);
+    assert.match(markdown, /\| BN before activation, no γ\/β \| [\d.]+\s%/);
   });
 });

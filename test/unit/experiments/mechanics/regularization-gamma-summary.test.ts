@@ -20,7 +20,7 @@ function regRuns(test: number[][], train = 1): ArmRuns[] {
 describe('regularization summary', () => {
   it('a consistent BatchNorm gain beyond the sampling error is a clear difference; the claims hold', () => {
     const md = regularizationSummary(regRuns([[0.885, 0.884, 0.886], [0.908, 0.906, 0.91], [0.88, 0.89, 0.87], [0.89, 0.89, 0.89]]), regParams);
-    assert.match(md, /BatchNorm changes the test accuracy by \+2\.3 pp \(3 seeds: \+2\.2 pp to \+2\.4 pp; 95 % t-interval [^)]+\) against no normalization, a clear difference/);
+    assert.match(md, /BatchNorm changes the test accuracy by \+2\.3\spp \(3 seeds: \+2\.2\spp to \+2\.4\spp; 95\s% t-interval [^)]+\) against no normalization, a clear difference/);
     assert.match(md, /Dropout \(p = 0\.5\) changes the test accuracy by [^,]+, within the seed noise: the sign changes/);
     assert.deepEqual(readClaimsTables(md).map((c) => c.holds), [true, true]);
   });
@@ -64,7 +64,7 @@ describe('gamma-beta-placement summary', () => {
 
   it('words each comparison by its verdict', () => {
     const md = gammaSummary(gammaRuns([[0.9, 0.91, 0.92], [0.94, 0.95, 0.96], [0.902, 0.905, 0.925], [0.94, 0.951, 0.959]], 1.1, 0.01), params);
-    assert.match(md, /Moving BN after the sigmoid changes it by \+4\.0 pp \(3 seeds[^)]+\) \(a clear difference: all 3 seeds agree in sign/);
+    assert.match(md, /Moving BN after the sigmoid changes it by \+4\.0\spp \(3 seeds[^)]+\) \(a clear difference: all 3 seeds agree in sign/);
     assert.match(md, /Learned γ and β change the final accuracy by [^(]+\(3 seeds[^)]+\) with BN before the sigmoid \(within the seed noise: the sign changes/);
   });
 });

@@ -24,11 +24,11 @@ describe('inference-statistics summary', () => {
     assert.equal(closeFrom(r, 0.005), undefined);
     const md = inferenceSummary(r, [], { seeds: 3 });
     assert.doesNotMatch(md, /From batches of \d+ on/);
-    assert.match(md, /Even at the largest test batches, train mode is more than 0\.5 pp from eval mode for some seed/);
-    assert.match(md, /\| 1024 \| 1,024 \| .* \| −0\.1 pp \(−0\.51 pp to \+0\.1 pp\) \|/, 'the seed 0.515 pp off prints as −0.51, not −0.5');
+    assert.match(md, /Even at the largest test batches, train mode is more than 0\.5\spp from eval mode for some seed/);
+    assert.match(md, /\| 1024 \| 1,024 \| .* \| −0\.1\spp \(−0\.51\spp to \+0\.1\spp\) \|/, 'the seed 0.515 pp off prints as −0.51, not −0.5');
     const fine = inference((b) => (b <= 32 ? -0.5 / b : 0.001));
     assert.equal(closeFrom(fine, 0.005), 64);
-    assert.match(inferenceSummary(fine, [], { seeds: 3 }), /From batches of 64 on, train mode is within 0\.5 pp of eval mode for every seed at every batch size/);
+    assert.match(inferenceSummary(fine, [], { seeds: 3 }), /From batches of 64 on, train mode is within 0\.5\spp of eval mode for every seed at every batch size/);
   });
 
   it('checks its claims on both sides', () => {
@@ -65,7 +65,7 @@ describe('batch-renorm summary', () => {
   it('words the closing sentence by |d| and |r − 1|, and the verdicts by the numbers', () => {
     const md = renormSummary(renormRuns({ bnIid: 0.95, bnNon: 0.84, brnIid: 0.95, brnNon: 0.91 }, { iid: 0.16, non: 0.36 }), params);
     assert.match(md, /Both are larger with 2-class batches in every seed/);
-    assert.match(md, /changes by −11\.0 pp .*a clear effect/);
+    assert.match(md, /changes by −11\.0\spp .*a clear effect/);
     assert.doesNotMatch(md, /\*\*Note:\*\*/);
     assert.deepEqual(readClaimsTables(md).map((c) => c.holds), [true, true]);
   });

@@ -42,8 +42,8 @@ describe('experiment feature-scales-training', () => {
     assert.ok(finalAccuracy('BatchNorm') > 85, `BatchNorm: ${finalAccuracy('BatchNorm')} %`);
     assert.ok(finalAccuracy('no norm') < 65, `no norm: ${finalAccuracy('no norm')} %`);
     assert.ok(finalAccuracy('standardized inputs') > 85);
-    assert.match(markdown, /\| BatchNorm \| \d+\.\d % \|/);
-    assert.match(markdown, /From the raw features the MLP (collapsed to one class|reaches).*With a BatchNorm1d on its input it reaches \d+\.\d %/);
+    assert.match(markdown, /\| BatchNorm \| \d+\.\d\s% \|/);
+    assert.match(markdown, /From the raw features the MLP (collapsed to one class|reaches).*With a BatchNorm1d on its input it reaches \d+\.\d\s%/);
     assert.ok(progressSteps > 0, 'reports progress');
   });
 

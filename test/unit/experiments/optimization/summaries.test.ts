@@ -29,7 +29,7 @@ describe('internal-covariate-shift summary', () => {
     const runs = [icsRun('no norm', 0, (s) => (s === 0 ? 0.1 : 0.97), 1.4), icsRun('BatchNorm', 0, (s) => (s === 0 ? 0.1 : 0.974), 0.5)];
     const md = icsSummary(runs, { ...ICS_PARAMS, seeds: 1 } as never);
     assert.doesNotMatch(md, /it learns faster/);
-    assert.match(md, /\+0\.4 pp \(one seed\), within the noise: smaller than the test set’s sampling error/);
+    assert.match(md, /\+0\.4\spp \(one seed\), within the noise: smaller than the test set’s sampling error/);
     assert.match(md, /no clear difference in speed here/);
     const claims = readClaimsTables(md);
     assert.equal(claims[0]!.holds, false, 'the learns-faster claim fails');
@@ -111,7 +111,7 @@ describe('feature-scales-training summary', () => {
   it('a run that predicts one class is called a collapse, not learning', () => {
     const runs = [0, 1].flatMap((seed) => [run('no norm', seed, 0.55, 1), run('BatchNorm', seed, 0.96), run('standardized inputs', seed, 0.98), run('hidden BatchNorm', seed, 0.55, 1)]);
     const md = fsSummary(runs, arms, params);
-    assert.match(md, /collapsed to one class in all 2 seeds: it predicts the same class for every test example, so its 55\.0 % \(2 seeds: 55\.0–55\.0 %\) is the share of the class it predicts, not learning/);
+    assert.match(md, /collapsed to one class in all 2 seeds: it predicts the same class for every test example, so its 55\.0\s% \(2 seeds: 55\.0–55\.0\s%\) is the share of the class it predicts, not learning/);
     assert.match(md, /\| no norm \| .* \| 2 of 2 seeds \|/);
     assert.match(md, /BatchNorm in training mode standardizes each feature/);
     assert.ok(readClaimsTables(md).every((c) => c.holds === true));

@@ -19,7 +19,7 @@ describe('batch-size summary', () => {
     const md = summary(params, batches, runs, 8000);
     assert.match(md, /show no clear loss at any batch size here/);
     assert.match(md, /\*\*Change from batch 32\*\*/);
-    assert.match(md, /\| 2 \| .* \| −48\.\d pp \(−4\d\.\d pp to −4\d\.\d pp\), a clear loss \|/);
+    assert.match(md, /\| 2 \| .* \| −48\.\d\spp \(−4\d\.\d\spp to −4\d\.\d\spp\), a clear loss \|/);
     assert.deepEqual(readClaimsTables(md).map((c) => c.holds), [true, true]);
   });
 
@@ -28,7 +28,7 @@ describe('batch-size summary', () => {
     const runs = grid((arm, bi, seed) => (arm === 1 ? (bi === 0 ? 0.43 : 0.92) : arm === 2 && bi === 2 ? 0.84 + 0.005 * seed : 0.89 + 0.001 * seed));
     const md = summary(params, batches, runs, 8000);
     assert.doesNotMatch(md, /lose nothing/);
-    assert.match(md, /GroupNorm’s mean ranges over 4\.\d points across the 5 batch sizes \(largest change from batch 32: −4\.\d pp at batch 8, a clear effect/);
+    assert.match(md, /GroupNorm’s mean ranges over 4\.\d points across the 5 batch sizes \(largest change from batch 32: −4\.\d\spp at batch 8, a clear effect/);
     assert.match(md, /with a clear loss at batch 8/);
     assert.match(md, /here GroupNorm or LayerNorm also lose clearly at some batch size/);
     const claims = readClaimsTables(md);

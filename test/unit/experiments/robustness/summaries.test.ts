@@ -31,7 +31,7 @@ describe('init-sensitivity summary', () => {
     ];
     const claims = readClaimsTables(initSummary(params, scales, results));
     assert.deepEqual(claims.map((c) => c.holds), [false, false]);
-    assert.match(claims[0]!.measured, /worst run 30\.0 %; below 50 % at std 10/);
+    assert.match(claims[0]!.measured, /worst run 30\.0\s%; below 50\s% at std 10/);
     assert.match(claims[1]!.measured, /std 1e-3: 1 of 2 failed/);
   });
 });
