@@ -9,13 +9,20 @@
 // clocks), so PyTorch and the engine run in alternating rounds and each workload's number is the
 // median of the rounds' medians; TF.js (slow, only a distant reference) runs once.
 //
-// Options: `npm run bench -- [--budget=S] [--rounds=R] [--cached-peers] [--no-tfjs] [--no-torch] [workload ...]`
+// End-to-end workloads (bench/experiments.ts): sample 02's and sample 05's experiment cells in a fresh kernel
+// with its pool of workers, against their exported PyTorch scripts run with one thread; `--long` adds the
+// paper's 50,000-step sample-02 cell (minutes).
+//
+// Options: `npm run bench -- [--budget=S] [--rounds=R] [--cached-peers] [--no-tfjs] [--no-torch] [--no-cells] [--long] [--parallel-runs=N] [workload ...]`
 //   --budget=S      seconds of timed calls per workload and runner, over all rounds (default 3)
 //   --rounds=R      alternating PyTorch/engine rounds (default 3)
 //   --cached-peers  reuse the peers' numbers from bench/results/latest.json (engine-only rerun)
 //   --no-tidy       run the engine's calls without a tidy() scope (no storage reuse for op outputs)
+//   --no-cells      skip the end-to-end experiment cells
+//   --long          add the 50,000-step sample-02 cell (ics_50k)
+//   --parallel-runs=N  the setting batchnormLab.kernel.parallelRuns for the cells (default 0: automatic)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -23,6 +30,7 @@ import type { Measurement, RunnerOutput } from './harness';
 import { mnistPath } from './mnist-node';
 import { benchCellCompletions, formatCompletionBench, type CompletionBench } from './cell-completions';
 import { benchRenderer, formatRendererBench } from './renderer';
+import { benchCells, CELL_WORKLOADS, formatCellBench, type CellBench, type RunProcess } from './experiments';
 
 const root = resolve(__dirname, '..');
 const RESULTS = resolve(__dirname, 'results', 'latest.json');
@@ -80,6 +88,24 @@ function bundle(entry: string, dir: string): string {
   return outfile;
 }
 
+/** The kernel as the extension ships it (dist/kernel-worker.js, dist/pool-worker.js, esbuild.wasm, data/) and the cell runner beside it. */
+function bundleKernel(dir: string): string {
+  buildSync({
+    entryPoints: { 'kernel-worker': resolve(root, 'src/kernel/worker.ts'), 'pool-worker': resolve(root, 'src/kernel/pool-worker.ts'), 'experiment-runner': resolve(root, 'bench/experiment-runner.ts') },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    outdir: dir,
+    logLevel: 'error',
+  });
+  copyFileSync(resolve(root, 'node_modules/esbuild-wasm/esbuild.wasm'), join(dir, 'esbuild.wasm'));
+  mkdirSync(join(dir, 'data'), { recursive: true });
+  copyFileSync(mnistFile, join(dir, 'data', 'mnist.bin'));
+  return join(dir, 'experiment-runner.js');
+}
+
 let mnistFile = '';
 
 function runRunner(name: string, cmd: string, args: string[], extraEnv: Record<string, string> = {}): RunnerResult {
@@ -126,9 +152,16 @@ async function main(): Promise<void> {
   const budget = budgetArg ? Number(budgetArg.slice('--budget='.length)) : 3;
   const roundsArg = argv.find((a) => a.startsWith('--rounds='));
   const rounds = Math.max(1, roundsArg ? Number(roundsArg.slice('--rounds='.length)) : 3);
+  const parallelArg = argv.find((a) => a.startsWith('--parallel-runs='));
+  const parallelRuns = parallelArg ? Number(parallelArg.slice('--parallel-runs='.length)) : 0;
   const names = argv.filter((a) => !a.startsWith('--'));
-  for (const n of names) if (!(n in WORKLOADS)) throw new Error(`unknown workload ${n} (known: ${Object.keys(WORKLOADS).join(', ')})`);
-  const workloads = names.length > 0 ? names : Object.keys(WORKLOADS);
+  for (const n of names) if (!(n in WORKLOADS) && !(n in CELL_WORKLOADS)) throw new Error(`unknown workload ${n} (known: ${[...Object.keys(WORKLOADS), ...Object.keys(CELL_WORKLOADS)].join(', ')})`);
+  const workloads = names.length > 0 ? names.filter((n) => n in WORKLOADS) : Object.keys(WORKLOADS);
+  const cellKeys = flag('--no-cells')
+    ? []
+    : names.length > 0
+      ? names.filter((n) => n in CELL_WORKLOADS)
+      : Object.keys(CELL_WORKLOADS).filter((k) => flag('--long') || !CELL_WORKLOADS[k]!.long);
 
   mnistFile = await mnistPath();
 
@@ -142,24 +175,69 @@ async function main(): Promise<void> {
   const prevTorch = cached?.runners.find((r) => r.name === 'pytorch');
   const prevTfjs = cached?.runners.find((r) => r.name === 'tfjs-cpu');
   const engineFile = bundle('bench/engine-runner.ts', buildDir);
+  const micro = workloads.length > 0;
   // Alternating rounds: PyTorch, engine, PyTorch, engine, …
   const torchParts: RunnerResult[] = [];
   const engineParts: RunnerResult[] = [];
   const runTorch = !prevTorch && !flag('--no-torch');
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < rounds && micro; r++) {
     if (runTorch) torchParts.push(runRunner(`pytorch (round ${r + 1}/${rounds})`, '/usr/bin/python3', ['bench/torch_bench.py', ...wlRound]));
     engineParts.push(runRunner(`engine (round ${r + 1}/${rounds})`, node, [engineFile, ...wlRound], flag('--no-tidy') ? { BNLAB_BENCH_NO_TIDY: '1' } : {}));
   }
-  const engine = mergeRounds('engine', engineParts);
-  if (!engine.ok) throw new Error(`engine runner failed: ${engine.reason}`);
-  runners.push(engine);
-  if (prevTorch) runners.push({ ...prevTorch, name: 'pytorch' });
-  else if (!runTorch) runners.push({ name: 'pytorch', ok: false, reason: 'skipped (--no-torch)' });
-  else runners.push({ ...mergeRounds('pytorch', torchParts), name: 'pytorch' });
-  if (prevTfjs) runners.push({ ...prevTfjs, name: 'tfjs-cpu' });
-  else if (flag('--no-tfjs')) runners.push({ name: 'tfjs-cpu', ok: false, reason: 'skipped (--no-tfjs)' });
-  else runners.push(runRunner('tfjs-cpu', node, [bundle('bench/tfjs-runner.ts', buildDir), ...wl]));
+  if (micro) {
+    const engine = mergeRounds('engine', engineParts);
+    if (!engine.ok) throw new Error(`engine runner failed: ${engine.reason}`);
+    runners.push(engine);
+    if (prevTorch) runners.push({ ...prevTorch, name: 'pytorch' });
+    else if (!runTorch) runners.push({ name: 'pytorch', ok: false, reason: 'skipped (--no-torch)' });
+    else runners.push({ ...mergeRounds('pytorch', torchParts), name: 'pytorch' });
+    if (prevTfjs) runners.push({ ...prevTfjs, name: 'tfjs-cpu' });
+    else if (flag('--no-tfjs')) runners.push({ name: 'tfjs-cpu', ok: false, reason: 'skipped (--no-tfjs)' });
+    else runners.push(runRunner('tfjs-cpu', node, [bundle('bench/tfjs-runner.ts', buildDir), ...wl]));
+    printMicro(workloads, runners);
+  }
 
+  // End to end: experiment cells through the kernel and its pool, against their exported PyTorch scripts.
+  let cells: CellBench[] = [];
+  if (cellKeys.length > 0) {
+    const experimentRunner = bundleKernel(join(buildDir, 'kernel'));
+    const exportRunner = bundle('bench/export-runner.ts', buildDir);
+    cells = benchCells({ keys: cellKeys, experimentRunner, exportRunner, mnist: mnistFile, parallelRuns, torch: !flag('--no-torch'), run: runRunner as RunProcess });
+    console.log(`\n${formatCellBench(cells)}`);
+  }
+
+  mkdirSync(resolve(__dirname, 'results'), { recursive: true });
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
+    budget_s: budget,
+    rounds,
+    workloads: WORKLOADS,
+    runners,
+    cells,
+  };
+  // The renderer: time from renderOutputItem to a drawn plot per kind, and bundle sizes (bench/renderer.ts).
+  console.log('\nrenderer (Chromium)');
+  const rendererResults = await benchRenderer().catch((error: unknown) => {
+    console.log(`renderer bench missing: ${(error as Error).message}`);
+    return [];
+  });
+  if (rendererResults.length > 0) console.log(formatRendererBench(rendererResults));
+
+  // Editing: a completion in a TypeScript cell, through a real TypeScript server with the lab's plugin (bench/cell-completions.ts).
+  console.log('\nTypeScript cells (tsserver + plugin)');
+  const completion: CompletionBench | undefined = await benchCellCompletions().catch((error: unknown) => {
+    console.log(`completion bench missing: ${(error as Error).message}`);
+    return undefined;
+  });
+  if (completion) console.log(formatCompletionBench(completion));
+  writeFileSync(RESULTS, JSON.stringify({ ...report, renderer: rendererResults, completion }, null, 2) + '\n');
+  console.log(`\nwrote ${RESULTS}${cached ? ' (peers reused from the previous run)' : ''}`);
+}
+
+/** The micro workloads' table and one ratio line per workload. */
+function printMicro(workloads: string[], runners: RunnerResult[]): void {
+  const engine = runners.find((r) => r.name === 'engine')!;
   // ---- table ----
   const W0 = 40, W = 11, WR = 9;
   const head = [pad('workload (median per call)', W0), pad('engine', W, true)];
@@ -190,33 +268,6 @@ async function main(): Promise<void> {
     });
     console.log(`${w}: ${parts.join(', ')}`);
   }
-
-  mkdirSync(resolve(__dirname, 'results'), { recursive: true });
-  const report = {
-    date: new Date().toISOString(),
-    machine: { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version },
-    budget_s: budget,
-    rounds,
-    workloads: WORKLOADS,
-    runners,
-  };
-  // The renderer: time from renderOutputItem to a drawn plot per kind, and bundle sizes (bench/renderer.ts).
-  console.log('\nrenderer (Chromium)');
-  const rendererResults = await benchRenderer().catch((error: unknown) => {
-    console.log(`renderer bench missing: ${(error as Error).message}`);
-    return [];
-  });
-  if (rendererResults.length > 0) console.log(formatRendererBench(rendererResults));
-
-  // Editing: a completion in a TypeScript cell, through a real TypeScript server with the lab's plugin (bench/cell-completions.ts).
-  console.log('\nTypeScript cells (tsserver + plugin)');
-  const completion: CompletionBench | undefined = await benchCellCompletions().catch((error: unknown) => {
-    console.log(`completion bench missing: ${(error as Error).message}`);
-    return undefined;
-  });
-  if (completion) console.log(formatCompletionBench(completion));
-  writeFileSync(RESULTS, JSON.stringify({ ...report, renderer: rendererResults, completion }, null, 2) + '\n');
-  console.log(`\nwrote ${RESULTS}${cached ? ' (peers reused from the previous run)' : ''}`);
 }
 
 main().catch((e) => {

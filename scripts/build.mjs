@@ -74,7 +74,7 @@ const builds = [
   },
   {
     ...common,
-    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'export-worker': 'src/kernel/export-worker.ts' },
+    entryPoints: { extension: 'src/extension.ts', cli: 'src/cli/bnlab.ts', 'kernel-worker': 'src/kernel/worker.ts', 'pool-worker': 'src/kernel/pool-worker.ts', 'export-worker': 'src/kernel/export-worker.ts' },
     outdir: 'dist',
     platform: 'node',
     format: 'cjs',

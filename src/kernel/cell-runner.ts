@@ -120,8 +120,10 @@ export class CellRunner {
   /** The experiment context: interrupt checks against the shared flag, throttled progress. */
   private context(directory: string | undefined, live: LivePlots | undefined): ExperimentContext {
     let lastSent = 0;
+    const pool = this.platform.jobPool?.();
     return {
       ...(live ? { preview: (build: () => PlotPayload[]) => live.offer(build) } : {}),
+      ...(pool ? { pool } : {}),
       datasets: this.datasets,
       ...(directory !== undefined ? { files: this.platform.notebookFiles(directory) } : {}),
       checkInterrupt: () => this.interrupt.throwIfSet(),

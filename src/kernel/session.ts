@@ -24,7 +24,7 @@ export interface SessionOptions {
   startWorker?: StartKernelWorker;
   /** Heap limit of the worker, in MB. */
   memoryLimitMb?: number;
-  /** Workers for an experiment's independent runs (1 or absent: in the kernel's own thread). */
+  /** Workers for an experiment's independent runs (1: in the kernel's own thread; 0 or absent: one per core but one). */
   parallelRuns?: number;
   /** How long an interrupted cell has to stop by itself before its worker is terminated. */
   interruptGraceMs?: number;
@@ -137,7 +137,7 @@ export class KernelSession {
       // Without shared memory (a web page that is not cross-origin isolated) the interrupt travels as a message only.
       ...(this.interruptFlag.shared ? { interruptBuffer: this.interruptFlag.buffer as SharedArrayBuffer } : {}),
       memoryLimitMb: this.options.memoryLimitMb ?? DEFAULT_MEMORY_LIMIT_MB,
-      parallelRuns: this.options.parallelRuns ?? 1,
+      parallelRuns: this.options.parallelRuns ?? 0,
     };
     const worker: KernelWorker = start(data, {
       message: (message) => this.onMessage(worker, message),

@@ -10,6 +10,9 @@ import type { InterruptFlag } from './interrupt';
 import { errorOutput } from './outputs';
 import type { FromWorker, ToWorker } from './protocol';
 
+/** How long an interrupted cell that awaits gets to end by itself before it is released. */
+const AWAITING_GRACE_MS = 250;
+
 export function serveCells(runner: CellRunner, interrupt: InterruptFlag, post: (message: FromWorker) => void): (message: ToWorker) => void {
   let running: number | undefined;
   /** Resolves the running cell early when the host interrupts while the cell awaits something. */
@@ -34,7 +37,8 @@ export function serveCells(runner: CellRunner, interrupt: InterruptFlag, post: (
     };
     void Promise.race([
       runner.run(cell, sink),
-      interrupted.then(() => ({
+      // A cell whose runs are on the pool stops by itself a moment later, with its own message: give it that moment.
+      interrupted.then(() => new Promise((resolve) => setTimeout(resolve, AWAITING_GRACE_MS))).then(() => ({
         success: false,
         outputs: [...runner.interruptedPlots(), errorOutput('InterruptedError', new InterruptedError('Interrupted by the user while the cell was waiting').message)],
       })),

@@ -3,19 +3,30 @@
  * the notebook's state; worker-loop.ts serves the host's messages. The web build's entry is worker-web.ts.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { CellRunner } from './cell-runner';
 import { fileDatasets } from './datasets';
 import { InterruptFlag } from './interrupt';
 import { nodePlatform } from './platform/node';
+import { nodePoolWorker } from './platform/node-pool-worker';
+import { WorkerJobPool } from './pool';
+import { resolveParallelRuns } from './pool-size';
 import type { FromWorker, WorkerData } from './protocol';
 import { wasmTransform } from './typescript/esbuild-wasm';
 import { serveCells } from './worker-loop';
 
 const port = parentPort!;
-const { interruptBuffer } = workerData as WorkerData;
+const { interruptBuffer, memoryLimitMb, parallelRuns } = workerData as WorkerData;
 const interrupt = new InterruptFlag(interruptBuffer);
 const transform = wasmTransform(() => readFile(path.join(__dirname, 'esbuild.wasm')));
-const runner = new CellRunner(interrupt, transform, fileDatasets(path.join(__dirname, 'data')), nodePlatform);
+// Pool workers start with the first parallel runs and end with this worker (Node stops a thread's sub-workers with it).
+const poolSize = resolveParallelRuns(parallelRuns, availableParallelism());
+const pool =
+  poolSize > 1
+    ? new WorkerJobPool({ size: poolSize, memoryLimitMb, start: nodePoolWorker(path.join(__dirname, 'pool-worker.js'), interruptBuffer ? { interruptBuffer } : {}, memoryLimitMb) })
+    : undefined;
+const platform = { ...nodePlatform, jobPool: () => pool };
+const runner = new CellRunner(interrupt, transform, fileDatasets(path.join(__dirname, 'data')), platform);
 port.on('message', serveCells(runner, interrupt, (message: FromWorker) => port.postMessage(message)));

@@ -4,6 +4,7 @@
  * else in the kernel is shared. Implementations: ./node.ts and ./web.ts, picked by the worker's entry file.
  */
 import type { NotebookFiles } from '../../experiments/experiment';
+import type { JobPool } from '../../experiments/runs';
 
 export type StreamName = 'stdout' | 'stderr';
 
@@ -18,6 +19,8 @@ export interface KernelPlatform {
   writeStray(stream: StreamName, text: string): void;
   /** Files next to the notebook; `directory` is what the host sent with the cell. */
   notebookFiles(directory: string): NotebookFiles;
+  /** Workers for an experiment's independent runs (ExperimentContext.pool); absent or undefined: they run in this thread. */
+  jobPool?(): JobPool | undefined;
 }
 
 /** Thrown when an allocation of a cell fails: the kernel has no memory for it (both platforms). */

@@ -6,6 +6,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
+import { resolveParallelRuns } from '../../kernel/pool-size';
 import type { SessionOptions } from '../../kernel/session';
 
 /** Which extension host this build runs in. */
@@ -23,5 +24,5 @@ export function notebookDirectory(notebook: vscode.NotebookDocument): { director
 
 /** Workers for an experiment's independent runs: the setting, or (0) one per core but one, at least 1. */
 export function parallelRuns(setting: number): number {
-  return setting > 0 ? Math.floor(setting) : Math.max(1, os.availableParallelism() - 1);
+  return resolveParallelRuns(setting, os.availableParallelism());
 }

@@ -17,7 +17,7 @@ export function notebookDirectory(notebook: vscode.NotebookDocument): { director
   return notebook.isUntitled ? {} : { directory: vscode.Uri.joinPath(notebook.uri, '..').toString() };
 }
 
-/** Workers for an experiment's independent runs: the setting, or (0) one per core but one, at least 1. */
-export function parallelRuns(setting: number): number {
-  return setting > 0 ? Math.floor(setting) : Math.max(1, ((globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2) - 1);
+/** The web kernel has no pool (docs/kernel.md): its runs go one after another, whatever the setting. */
+export function parallelRuns(_setting: number): number {
+  return 1;
 }
