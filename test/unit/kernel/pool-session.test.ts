@@ -1,6 +1,6 @@
 /**
  * The pool through the kernel as a user runs it: a KernelSession, its worker (dist/kernel-worker.js) and
- * pool workers (dist/pool-worker.js) built from source into one folder with esbuild.wasm and data/mnist.bin.
+ * pool workers (dist/pool-worker.js) built from source into one folder with esbuild.wasm and data/mnist.bin.gz.
  */
 import assert from 'node:assert/strict';
 import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
@@ -58,9 +58,9 @@ describe('parallel runs through the kernel (KernelSession → kernel worker → 
       logLevel: 'warning',
     });
     await copyFile('node_modules/esbuild-wasm/esbuild.wasm', path.join(dir, 'esbuild.wasm'));
-    const { buildMnist } = (await import(pathToFileURL(path.resolve('scripts/build-mnist.mjs')).href)) as { buildMnist(o: { out: null }): Promise<{ cached: string }> };
+    const { buildMnist } = (await import(pathToFileURL(path.resolve('scripts/build-mnist.mjs')).href)) as { buildMnist(o: { out: string }): Promise<unknown> };
     await mkdir(path.join(dir, 'data'));
-    await copyFile((await buildMnist({ out: null })).cached, path.join(dir, 'data', 'mnist.bin'));
+    await buildMnist({ out: path.join(dir, 'data', 'mnist.bin.gz') });
     const baseline = await threadCount();
     serial = await runCell(session(1));
     parallel = await runCell(session(2));
