@@ -88,7 +88,7 @@ function bundle(entry: string, dir: string): string {
   return outfile;
 }
 
-/** The kernel as the extension ships it (dist/kernel-worker.js, dist/pool-worker.js, esbuild.wasm, data/) and the cell runner beside it. */
+/** The kernel as the extension ships it (dist/kernel-worker.js, dist/pool-worker.js, data/) and the cell runner beside it. */
 function bundleKernel(dir: string): string {
   buildSync({
     entryPoints: { 'kernel-worker': resolve(root, 'src/kernel/worker.ts'), 'pool-worker': resolve(root, 'src/kernel/pool-worker.ts'), 'experiment-runner': resolve(root, 'bench/experiment-runner.ts') },
@@ -100,7 +100,6 @@ function bundleKernel(dir: string): string {
     outdir: dir,
     logLevel: 'error',
   });
-  copyFileSync(resolve(root, 'node_modules/esbuild-wasm/esbuild.wasm'), join(dir, 'esbuild.wasm'));
   mkdirSync(join(dir, 'data'), { recursive: true });
   copyFileSync(mnistFile, join(dir, 'data', 'mnist.bin'));
   return join(dir, 'experiment-runner.js');

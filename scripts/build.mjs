@@ -130,7 +130,6 @@ const builds = [
 await rm('dist', { recursive: true, force: true });
 // The kernel worker compiles TypeScript cells with esbuild's WebAssembly build, the same on every platform.
 await mkdir('dist', { recursive: true });
-await copyFile('node_modules/esbuild-wasm/esbuild.wasm', 'dist/esbuild.wasm');
 // MNIST digits → dist/data/mnist.bin.gz (cached conversion, gzipped; see build-mnist.mjs).
 await buildMnist({ log: (message) => console.log(message) });
 // The declarations TypeScript cells are checked against (dist/types/), generated from src/kernel/cell-scope.ts.

@@ -17,7 +17,7 @@ import type { CellRequest } from './protocol';
 import { MemoryLimitError, type KernelPlatform } from './platform/types';
 import { createShow } from './show';
 import { formatTensor } from './tensor-format';
-import { CellCompileError, compileCell, type Transform } from './typescript/compile';
+import { CellCompileError, compileCell } from './typescript/compile';
 import { reportCellError } from './typescript/errors';
 
 export const TYPESCRIPT_LANGUAGE = 'typescript';
@@ -48,7 +48,6 @@ export class CellRunner {
 
   constructor(
     private readonly interrupt: InterruptFlag,
-    private readonly transform: Transform,
     private readonly datasets: Datasets,
     private readonly platform: KernelPlatform,
   ) {
@@ -93,7 +92,7 @@ export class CellRunner {
     }
     // Each run gets its own file name, so that stack frames of earlier runs are not mapped with this one's map.
     const filename = `bnlab-cell-${++this.compiledCount}.js`;
-    const compiled = await compileCell(cell.source, filename, this.transform);
+    const compiled = await compileCell(cell.source, filename);
     try {
       const value = await (this.platform.evaluate(compiled.code, filename) as Promise<unknown>);
       return value === undefined ? [] : [textOutput(value instanceof engine.Tensor ? formatTensor(value) : this.platform.describe(value))];

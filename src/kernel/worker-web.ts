@@ -10,7 +10,6 @@ import { InterruptFlag } from './interrupt';
 import { webPlatform } from './platform/web';
 import { isWebToWorker, type WebToWorker, type WorkerRequest } from './platform/web-protocol';
 import type { FromWorker, ToWorker } from './protocol';
-import { wasmTransform } from './typescript/esbuild-wasm';
 import { serveCells } from './worker-loop';
 
 interface WorkerScope {
@@ -55,6 +54,6 @@ scope.onmessage = ({ data: message }) => {
   const platform = webPlatform({
     readText: async (directory, path) => (await request({ kind: 'notebook-file', directory, path })).text ?? '',
   });
-  const runner = new CellRunner(interrupt, wasmTransform(() => asset('esbuild.wasm')), bytesDatasets((name) => asset(`data/${name}`)), platform);
+  const runner = new CellRunner(interrupt, bytesDatasets((name) => asset(`data/${name}`)), platform);
   serve = serveCells(runner, interrupt, (out: FromWorker) => scope.postMessage(out));
 };

@@ -1,5 +1,5 @@
-// The kernel in the web worker extension host: a nested Web Worker, TypeScript cells compiled by
-// esbuild-wasm in it, experiment cells, interrupt with and without cross-origin isolation, restart.
+// The kernel in the web worker extension host: a nested Web Worker, TypeScript cells compiled in it
+// (Sucrase), experiment cells, interrupt with and without cross-origin isolation, restart.
 import * as vscode from 'vscode';
 import * as assert from './assert';
 import { api, closeAllWithoutSaving, codeCells, errorOf, folder, itemsOf, openCells, outputText, PLOT_MIME, runAll, runCell, waitFor } from './helpers';

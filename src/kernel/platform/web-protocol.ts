@@ -10,7 +10,7 @@ export type WebToWorker =
   | { type: 'response'; id: number; bytes?: Uint8Array; text?: string; error?: string };
 
 export type WorkerRequest =
-  /** A file of the extension's dist/ folder (esbuild.wasm, data/mnist.bin.gz). */
+  /** A file of the extension's dist/ folder (data/mnist.bin.gz). */
   | { type: 'request'; id: number; kind: 'asset'; name: string }
   /** A text file relative to the notebook's folder (`directory` is the folder's URI). */
   | { type: 'request'; id: number; kind: 'notebook-file'; directory: string; path: string };

@@ -6,20 +6,18 @@
  * - top-level `await` works (the body runs in an async function);
  * - the value of a last expression statement is returned, to be shown like a REPL would.
  *
- * esbuild strips the types; acorn finds the top-level statements; magic-string rewrites them and keeps a
- * source map, which is composed with esbuild's so that errors point at the cell's own line and column.
+ * Sucrase strips the types (./strip-types.ts); acorn finds the top-level statements; magic-string rewrites them and keeps a
+ * source map, which is composed with the stripper's so that errors point at the cell's own line and column.
  */
 import remapping from '@jridgewell/remapping';
 import { parse, type Node, type Pattern, type Program, type Statement } from 'acorn';
 import { originalPositionFor, TraceMap } from '@jridgewell/trace-mapping';
 import MagicString from 'magic-string';
 import { MODULE_SYNTAX_MESSAGE } from '../../shared/typescript-cell-messages';
+import { stripTypes, TypeScriptSyntaxError } from './strip-types';
 
-/** esbuild's transform, injected: the worker uses esbuild-wasm, tests may use native esbuild. */
-export type Transform = (
-  source: string,
-  options: { loader: 'ts'; sourcemap: 'external'; sourcefile: string; target: string; tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: boolean } } },
-) => Promise<{ code: string; map: string }>;
+/** Strips a cell's types: JavaScript and a source map back to the cell (./strip-types.ts). */
+export type Transform = (source: string, filename: string) => Promise<{ code: string; map: string }>;
 
 export interface CompiledCell {
   /** A script for `vm.runInThisContext`; its completion value is a Promise of the cell's last value. */
@@ -42,14 +40,12 @@ export class CellCompileError extends Error {
   }
 }
 
-export async function compileCell(source: string, filename: string, transform: Transform): Promise<CompiledCell> {
+export async function compileCell(source: string, filename: string, transform: Transform = stripTypes): Promise<CompiledCell> {
   let js: { code: string; map: string };
   try {
-    // verbatimModuleSyntax keeps imports that TypeScript would elide, so that they are reported, not silently dropped.
-    js = await transform(source, { loader: 'ts', sourcemap: 'external', sourcefile: filename, target: 'es2022', tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } } });
+    js = await transform(source, filename);
   } catch (error) {
-    const first = (error as { errors?: { text: string; location?: { line: number; column: number } }[] }).errors?.[0];
-    if (first) throw new CellCompileError(first.text, first.location?.line ?? 1, (first.location?.column ?? 0) + 1);
+    if (error instanceof TypeScriptSyntaxError) throw new CellCompileError(error.message, error.line, error.column);
     throw error;
   }
 
@@ -57,7 +53,7 @@ export async function compileCell(source: string, filename: string, transform: T
   try {
     program = parse(js.code, { ecmaVersion: 'latest', sourceType: 'module', allowAwaitOutsideFunction: true });
   } catch (error) {
-    // esbuild accepted it, so this is rare (e.g. a construct acorn doesn't know yet): report it as is.
+    // The type stripper accepted it, so this is rare (e.g. a construct acorn doesn't know yet): report it as is.
     throw new CellCompileError((error as Error).message.replace(/ \(\d+:\d+\)$/, ''), 1, 1);
   }
 
@@ -153,7 +149,7 @@ function bindingNames(pattern: Pattern): string[] {
   }
 }
 
-/** Line and column in the TypeScript source of an offset in esbuild's output (for compile errors). */
+/** Line and column in the TypeScript source of an offset in the stripped output (for compile errors). */
 function originalPosition(js: { code: string; map: string }, offset: number): { line: number; column: number } {
   const before = js.code.slice(0, offset).split('\n');
   const generated = { line: before.length, column: before[before.length - 1]!.length };

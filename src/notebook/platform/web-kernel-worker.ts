@@ -2,7 +2,7 @@
  * Notebook workers in the web extension host: a classic Web Worker started from a blob: URL (the web host
  * refuses workers from the extension's own URL), running dist/web/kernel-worker.js. The worker reads no
  * files itself: it asks, and this side answers with vscode.workspace.fs (the extension's dist/ folder for
- * esbuild.wasm and the datasets, the notebook's folder for the files its cells read).
+ * the datasets, the notebook's folder for the files its cells read).
  */
 import * as vscode from 'vscode';
 import type { StartKernelWorker } from '../../kernel/platform/kernel-worker';
@@ -20,7 +20,7 @@ type BrowserWorkerConstructor = new (url: string, options?: { name?: string }) =
 
 /** The worker's script as a blob: URL, made once per extension folder. */
 const scriptUrls = new Map<string, Promise<string>>();
-/** dist/ files the workers ask for (esbuild.wasm is 14 MB): read once, copied to each worker. */
+/** dist/ files the workers ask for (the MNIST digits): read once, copied to each worker. */
 const assets = new Map<string, Promise<Uint8Array>>();
 
 export function webKernelWorker(extensionUri: vscode.Uri): StartKernelWorker {

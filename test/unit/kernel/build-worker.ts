@@ -1,6 +1,6 @@
 /** Builds the kernel worker from source for the tests, so that they never run a stale dist/ bundle. */
 import * as esbuild from 'esbuild';
-import { copyFile, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -18,6 +18,5 @@ export async function buildWorker(): Promise<string> {
     sourcemap: 'inline',
     logLevel: 'warning',
   });
-  await copyFile('node_modules/esbuild-wasm/esbuild.wasm', path.join(dir, 'esbuild.wasm'));
   return outfile;
 }

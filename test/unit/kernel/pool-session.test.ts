@@ -1,9 +1,9 @@
 /**
  * The pool through the kernel as a user runs it: a KernelSession, its worker (dist/kernel-worker.js) and
- * pool workers (dist/pool-worker.js) built from source into one folder with esbuild.wasm and data/mnist.bin.gz.
+ * pool workers (dist/pool-worker.js) built from source into one folder with data/mnist.bin.gz.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -57,7 +57,6 @@ describe('parallel runs through the kernel (KernelSession → kernel worker → 
       mainFields: ['module', 'main'],
       logLevel: 'warning',
     });
-    await copyFile('node_modules/esbuild-wasm/esbuild.wasm', path.join(dir, 'esbuild.wasm'));
     const { buildMnist } = (await import(pathToFileURL(path.resolve('scripts/build-mnist.mjs')).href)) as { buildMnist(o: { out: string }): Promise<unknown> };
     await mkdir(path.join(dir, 'data'));
     await buildMnist({ out: path.join(dir, 'data', 'mnist.bin.gz') });
