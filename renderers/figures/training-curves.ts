@@ -5,6 +5,7 @@
  */
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
 import type { Curve, TrainingCurvesPlot } from '../../src/shared/payload';
+import { armSymbol, byArmLayer } from '../arms';
 import { escapePlotText, formatNumber } from '../format';
 import {
   AXIS_BOTTOM,
@@ -28,6 +29,8 @@ function grid(plot: TrainingCurvesPlot, widthPx: number, compact: boolean): { co
 }
 
 const MAX_LABELS = 3;
+/** Markers per curve at most (evenly thinned by plotly): enough to tell arms apart, few enough to stay light. */
+const MARKERS_SHOWN = 24;
 
 /** Space above the subplots for the divergence labels. */
 function divergenceHeader(plot: TrainingCurvesPlot, compact: boolean): number {
@@ -69,6 +72,7 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
     const { cols, cell } = grid(plot, canvas.innerWidth * (box.x1 - box.x0), compact);
     const [xlo, xhi] = extent(...plot.curves.map((c) => c.steps));
     const valueAxes: string[] = [];
+    const arms = trainingCurves.arms(plot);
     const lastRow = Math.floor((plot.metrics.length - 1) / cols);
     let firstX: string | undefined;
 
@@ -83,19 +87,20 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
       const top = box.top + row * (cell + AXIS_BOTTOM + 8);
       const [x0, x1] = columnSpan(box, canvas, cols, col, 76);
       const curves = plot.curves.filter((c) => c.metric === metric.id);
-      for (const curve of curves) {
+      for (const curve of byArmLayer(curves, (c) => c.arm)) {
         const color = canvas.armColor(curve.arm);
         const split = splitOf(curve);
         canvas.data.push({
           type: 'scatter',
-          mode: curve.steps.length === 1 ? 'markers' : 'lines',
+          // Open markers in the arm's shape: an arm whose line lies under another's still shows.
+          mode: curve.steps.length === 1 ? 'markers' : 'lines+markers',
           x: curve.steps,
           y: curve.values,
           xaxis: xName,
           yaxis: yName,
           line: { color, width: theme.lineWidth, dash: SPLIT_DASH[split] ?? 'dashdot' },
-          marker: { color, size: 6 },
-          ...canvas.legendFor(curve.arm),
+          marker: { color, size: 6, symbol: `${armSymbol(curve.arm)}-open`, maxdisplayed: MARKERS_SHOWN, line: { width: 1.5, color } },
+          ...canvas.legendFor(curve.arm, arms.indexOf(curve.arm)),
           hovertemplate: `${escapePlotText(curve.arm)} · ${escapePlotText(split)}: %{y:.4~g}<extra></extra>`,
         } as Partial<ScatterData> as ScatterData);
       }
@@ -123,6 +128,7 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
       canvas.axes[layoutKey('x', k)] = {
         ...canvas.baseAxis(),
         ...numericAxis(plot.x, xlo, xhi),
+        ...(xName === firstX ? canvas.growingRange(plot.x, xlo, xhi) : {}),
         domain: [x0, x1],
         anchor: yName as LayoutAxis['anchor'],
         nticks: Math.max(3, Math.min(8, Math.round((canvas.innerWidth * (x1 - x0)) / 70))),
