@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
-import type { PlotPayload } from '../../src/shared/payload';
+import type { PlotPayload, TrainingCurvesPlot } from '../../src/shared/payload';
 import { armSymbol } from '../../renderers/arms';
 import { armColor, armKey, armSlot, darkTheme, describePlot, lightTheme, toFigure, traceCount } from '../../renderers/figure';
 import { validatePayload } from '../../renderers/validate';
@@ -143,7 +143,7 @@ describe('kinds in detail', () => {
       .filter((t) => t.showlegend)
       .sort((a, b) => ((a as { legendrank?: number }).legendrank ?? 0) - ((b as { legendrank?: number }).legendrank ?? 0))
       .map((t) => t.name);
-    assert.deepEqual(legend, [...new Set(trainingCurvesPayload().plot.curves.map((c) => c.arm))], 'legend in the payload order');
+    assert.deepEqual(legend, [...new Set((trainingCurvesPayload().plot as TrainingCurvesPlot).curves.map((c) => c.arm))], 'legend in the payload order');
     assert.notEqual(armSymbol('no norm'), armSymbol('LayerNorm'));
     assert.notEqual(armSymbol('GroupNorm'), armSymbol('LayerNorm'));
   });

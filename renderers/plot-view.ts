@@ -1,0 +1,167 @@
+/**
+ * One drawn output: its plotly graph, its knob row, and what the person did to it (zoom, hidden arms).
+ * A new payload for the same output (a live update, the final result, a re-run) is drawn into the same
+ * graph with Plotly.react: no purge, no flicker, the zoom and the hidden arms kept.
+ */
+import type { KnobValue, PlotPayload, RendererReport } from '../src/shared/payload';
+import { buildPayloadFigure, describePlot, liveBadgeText, liveBadgeWidth, type PlotFigure } from './figure';
+import { KnobRow } from './knobs';
+import { plotConfig } from './plot-config';
+import type { PlotlyApi } from './plotly';
+import { readTheme } from './theme';
+import { UiMemory } from './ui-state';
+
+export interface ViewHooks {
+  report(message: RendererReport): void;
+  commitKnob(outputId: string, key: string, value: KnobValue): void;
+}
+
+type GraphDiv = HTMLElement & {
+  data?: Array<{ legendgroup?: string; visible?: unknown }>;
+  on?(event: string, listener: (update: Record<string, unknown>) => void): void;
+};
+
+export class PlotView {
+  /** The plotly graph div: an empty placeholder of the plot's height while not drawn. */
+  readonly graph: GraphDiv;
+  knobRow: KnobRow | undefined;
+  payload: PlotPayload;
+  width: number;
+  /** Whether plotly has drawn into `graph` (false: placeholder, never drawn or purged). */
+  isDrawn = false;
+  /** Within NEAR_PX of the viewport (as last reported by the IntersectionObserver). */
+  near = true;
+  /** When the plot last left the neighbourhood of the viewport (for purging the longest-gone first). */
+  awaySince = performance.now();
+  /** A render whose `rendered` report is still to be posted (when the plot is first drawn). */
+  pendingReport = true;
+  /** Updates of this plot run one after another. */
+  queue: Promise<void> = Promise.resolve();
+  readonly ui = new UiMemory();
+  /** JSON of the figure last drawn: a theme change or resize re-draws only when the figure changed. */
+  private drawn = '';
+  /**
+   * Space kept for the live badge at the end of the title line: the widest badge this output has shown,
+   * kept when the run ends, so the title does not re-wrap (and the plot jump) when the badge goes.
+   */
+  private badgeReserve = 0;
+  private kind: string;
+
+  constructor(
+    readonly id: string,
+    readonly element: HTMLElement,
+    payload: PlotPayload,
+    readonly plotly: PlotlyApi,
+    private readonly hooks: ViewHooks,
+  ) {
+    this.payload = payload;
+    this.kind = payload.plot.kind;
+    this.width = element.clientWidth;
+    this.graph = document.createElement('div');
+    this.graph.className = 'bnlab-plot';
+    this.graph.setAttribute('role', 'img');
+    this.graph.style.width = '100%';
+    element.replaceChildren(this.graph);
+    this.follow(payload);
+  }
+
+  /** plotly `uirevision`: constant for the output while it shows the same kind of plot. */
+  get uirevision(): string {
+    return `${this.id}:${this.kind}`;
+  }
+
+  figure(): PlotFigure {
+    const theme = readTheme(document);
+    this.badgeReserve = Math.max(this.badgeReserve, liveBadgeWidth(this.payload.live, theme));
+    const figure = buildPayloadFigure(this.payload, theme, {
+      uirevision: this.uirevision,
+      width: this.width > 0 ? this.width : undefined,
+      reserveTopRight: this.badgeReserve,
+    });
+    this.ui.apply(figure);
+    return figure;
+  }
+
+  /** Takes a new payload: knob row, accessible summary; the plot itself is drawn by draw/redraw. */
+  follow(payload: PlotPayload): void {
+    if (payload.plot.kind !== this.kind) {
+      this.kind = payload.plot.kind;
+      this.ui.clear();
+    }
+    this.payload = payload;
+    this.pendingReport = true;
+    const live = payload.live ? `${payload.live.state === 'running' ? 'Still running' : 'Interrupted'}: ${liveBadgeText(payload.live)}. ` : '';
+    this.graph.setAttribute('aria-label', live + describePlot(payload.plot));
+    this.followKnobs(payload);
+  }
+
+  private followKnobs(payload: PlotPayload): void {
+    const knobs = payload.knobs ?? [];
+    if (knobs.length === 0) {
+      this.knobRow?.dispose();
+      this.knobRow = undefined;
+      return;
+    }
+    if (this.knobRow) this.knobRow.update(knobs);
+    else this.knobRow = new KnobRow(knobs, (key, value) => this.hooks.commitKnob(this.id, key, value));
+    if (this.knobRow.element.nextSibling !== this.graph) this.element.insertBefore(this.knobRow.element, this.graph);
+  }
+
+  /** Draws from scratch (the graph was a placeholder). */
+  async drawNew(): Promise<void> {
+    const figure = this.figure();
+    this.drawn = JSON.stringify(figure);
+    this.graph.style.height = `${figure.layout.height}px`;
+    await this.plotly.newPlot(this.graph, figure.data, figure.layout, plotConfig(this.plotly, this.payload.plot));
+    this.isDrawn = true;
+    this.graph.on?.('plotly_relayout', (update) => this.ui.recordRelayout(update));
+    this.reportDrawn();
+  }
+
+  /**
+   * Re-draws the drawn graph in place with Plotly.react when the figure changed (a new payload, a theme
+   * change, a new width); a placeholder only takes the height the plot will have, so scrolling doesn't jump.
+   */
+  async redraw(resize = false): Promise<void> {
+    if (!this.isDrawn) {
+      this.graph.style.height = `${this.figure().layout.height}px`;
+      return;
+    }
+    this.ui.recordLegend(this.graph.data);
+    const figure = this.figure();
+    const json = JSON.stringify(figure);
+    if (json !== this.drawn) {
+      this.drawn = json;
+      this.graph.style.height = `${figure.layout.height}px`;
+      await this.plotly.react(this.graph, figure.data, figure.layout, plotConfig(this.plotly, this.payload.plot));
+    }
+    this.reportDrawn();
+    if (resize) await this.plotly.Plots.resize(this.graph);
+  }
+
+  /** Back to a placeholder of the same height (far from the viewport); the zoom and hidden arms are remembered. */
+  purge(): void {
+    if (!this.isDrawn) return;
+    this.ui.recordLegend(this.graph.data);
+    this.plotly.purge(this.graph);
+    this.graph.replaceChildren();
+    this.isDrawn = false;
+  }
+
+  dispose(): void {
+    try {
+      if (this.isDrawn) this.plotly.purge(this.graph);
+    } finally {
+      this.isDrawn = false;
+      this.graph.remove();
+      this.knobRow?.dispose();
+      this.knobRow = undefined;
+    }
+  }
+
+  private reportDrawn(): void {
+    if (!this.pendingReport || !this.isDrawn) return;
+    this.pendingReport = false;
+    this.hooks.report({ type: 'rendered', outputId: this.id, kind: this.payload.plot.kind, traces: this.graph.data?.length ?? 0 });
+  }
+}
