@@ -5,6 +5,9 @@
  */
 import type { NumberKnob } from '../src/shared/payload';
 
+/** Keyboard steps on a slider commit once the keys rest this long (each arrow press fires a change). */
+export const KEYBOARD_SETTLE_MS = 400;
+
 /** Positions of a log slider. */
 export const LOG_POSITIONS = 1000;
 /** Positions of a linear slider over numbers (integers over a short range get one position per value). */

@@ -6,13 +6,11 @@
  * so that the same path commits. Themed with VS Code's input colours; labelled for screen readers.
  */
 import type { BooleanKnob, ChoiceKnob, Knob, KnobValue, NumberKnob, RangesKnob } from '../src/shared/payload';
-import { formatKnobNumber, parseKnobNumber, parseNumber, sliderScale } from './knob-scale';
+import { KEYBOARD_SETTLE_MS, formatKnobNumber, parseKnobNumber, parseNumber, sliderScale } from './knob-scale';
 import { ensureKnobStyles } from './knob-styles';
 
 export type Commit = (key: string, value: KnobValue) => void;
 
-/** Keyboard steps on a slider commit once the keys rest this long (each arrow press fires a change). */
-export const KEYBOARD_SETTLE_MS = 400;
 
 interface Control {
   readonly knob: Knob;
@@ -118,7 +116,7 @@ function numberControl(knob: NumberKnob, commit: Commit): Control {
   box.append(slider, field);
 
   let committed = knob.value;
-  let editing = false;
+  let dragging = false;
   let keyboard = false;
   let settle: ReturnType<typeof setTimeout> | undefined;
   const show = (value: number, moveSlider = true): void => {
@@ -129,7 +127,7 @@ function numberControl(knob: NumberKnob, commit: Commit): Control {
     box.title = knob.description;
   };
   const send = (value: number): void => {
-    editing = false;
+    dragging = false;
     show(value);
     if (value === committed) return;
     committed = value;
@@ -140,7 +138,7 @@ function numberControl(knob: NumberKnob, commit: Commit): Control {
   slider.addEventListener('keydown', () => (keyboard = true));
   slider.addEventListener('pointerdown', () => (keyboard = false));
   slider.addEventListener('input', () => {
-    editing = true;
+    dragging = true;
     show(scale.fromPosition(slider.valueAsNumber), false);
   });
   slider.addEventListener('change', () => {
@@ -150,17 +148,13 @@ function numberControl(knob: NumberKnob, commit: Commit): Control {
     if (keyboard) settle = setTimeout(() => ((settle = undefined), send(value)), KEYBOARD_SETTLE_MS);
     else send(value);
   });
-  field.addEventListener('input', () => (editing = true));
   field.addEventListener('change', () => {
     const parsed = parseKnobNumber(field.value, knob);
     if (parsed.ok) return send(parsed.value);
     field.setAttribute('aria-invalid', 'true');
     box.title = `${parsed.message}. ${knob.description}`;
   });
-  const revert = (): void => {
-    editing = false;
-    show(committed);
-  };
+  const revert = (): void => show(committed);
   field.addEventListener('keydown', (event) => {
     if (event.key === 'Escape') revert();
   });
@@ -174,7 +168,8 @@ function numberControl(knob: NumberKnob, commit: Commit): Control {
     follow(value) {
       if (typeof value !== 'number') return;
       committed = value;
-      if (!editing && settle === undefined) show(value);
+      // Not while the person drags the slider, types in the field, or steps with the keys.
+      if (!dragging && document.activeElement !== field && settle === undefined) show(value);
     },
     drive(value) {
       field.value = typeof value === 'number' ? formatKnobNumber(value) : String(value);
@@ -259,7 +254,6 @@ function rangesControl(knob: RangesKnob, commit: Commit): Control {
     box.append(pair);
   }
   let committed = JSON.stringify(knob.value);
-  let editing = false;
   const show = (value: [number, number][]): void => {
     value.forEach((range, r) => range.forEach((bound, b) => (inputs[r]![b]!.value = formatKnobNumber(bound))));
     for (const input of inputs.flat()) input.removeAttribute('aria-invalid');
@@ -282,11 +276,9 @@ function rangesControl(knob: RangesKnob, commit: Commit): Control {
     return valid ? value : undefined;
   };
   for (const input of inputs.flat()) {
-    input.addEventListener('input', () => (editing = true));
     input.addEventListener('change', () => {
       const value = read();
       if (!value) return;
-      editing = false;
       if (JSON.stringify(value) === committed) return;
       committed = JSON.stringify(value);
       commit(knob.key, value);
@@ -298,7 +290,7 @@ function rangesControl(knob: RangesKnob, commit: Commit): Control {
     follow(value) {
       if (!Array.isArray(value)) return;
       committed = JSON.stringify(value);
-      if (!editing) show(value);
+      if (!box.contains(document.activeElement)) show(value);
     },
     drive(value) {
       if (!Array.isArray(value)) return;
