@@ -79,7 +79,9 @@ class OutputRegistry {
   /** Shows `payload` in `element`: in the output's existing graph when there is one (Plotly.react), else in a new one. */
   private async show(item: OutputItem, element: HTMLElement, payload: PlotPayload, plotly: PlotlyApi): Promise<void> {
     const existing = this.views.get(item.id);
-    if (existing && existing.element !== element) this.dispose(item.id);
+    // The same output in a new element (VS Code re-created its container): a new graph, the person's zoom and hidden arms kept.
+    const memory = existing && existing.element !== element ? existing.takeUi() : undefined;
+    if (memory) this.dispose(item.id);
     const view = this.views.get(item.id);
     if (view) {
       await view.queue;
@@ -90,10 +92,11 @@ class OutputRegistry {
       else await this.enqueue(view, (v) => v.redraw(false));
       return;
     }
-    const created = new PlotView(item.id, element, payload, plotly, {
-      report: (message) => this.report(message),
-      commitKnob: (outputId, key, value) => this.postKnob(outputId, key, value),
-    });
+    const hooks = {
+      report: (message: RendererReport) => this.report(message),
+      commitKnob: (outputId: string, key: string, value: KnobValue) => this.postKnob(outputId, key, value),
+    };
+    const created = new PlotView(item.id, element, payload, plotly, hooks, memory);
     created.near = this.scheduler.isNear(element);
     this.views.set(item.id, created);
     this.observeSize(created);

@@ -37,7 +37,7 @@ export class PlotView {
   pendingReport = true;
   /** Updates of this plot run one after another. */
   queue: Promise<void> = Promise.resolve();
-  readonly ui = new UiMemory();
+  readonly ui: UiMemory;
   /** JSON of the figure last drawn: a theme change or resize re-draws only when the figure changed. */
   private drawn = '';
   /**
@@ -53,7 +53,9 @@ export class PlotView {
     payload: PlotPayload,
     readonly plotly: PlotlyApi,
     private readonly hooks: ViewHooks,
+    ui?: UiMemory,
   ) {
+    this.ui = ui ?? new UiMemory();
     this.payload = payload;
     this.kind = payload.plot.kind;
     this.width = element.clientWidth;
@@ -137,6 +139,12 @@ export class PlotView {
     }
     this.reportDrawn();
     if (resize) await this.plotly.Plots.resize(this.graph);
+  }
+
+  /** What the person did to this plot (read from the graph now), for the view that replaces this one. */
+  takeUi(): UiMemory {
+    if (this.isDrawn) this.ui.recordLegend(this.graph.data);
+    return this.ui;
   }
 
   /** Back to a placeholder of the same height (far from the viewport); the zoom and hidden arms are remembered. */
