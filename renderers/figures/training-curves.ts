@@ -4,7 +4,7 @@
  * on the arm's last value, with the reason on hover.
  */
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
-import type { Curve, TrainingCurvesPlot } from '../../src/shared/payload';
+import type { ArmDivergence, Curve, TrainingCurvesPlot } from '../../src/shared/payload';
 import { armSymbol, byArmLayer } from '../arms';
 import { escapePlotText, formatNumber } from '../format';
 import {
@@ -17,6 +17,7 @@ import {
   layoutKey,
   numericAxis,
   plainLabel,
+  type Canvas,
   type Drawn,
   type KindDrawer,
 } from './common';
@@ -108,21 +109,7 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
         const color = canvas.armColor(d.arm);
         canvas.markDivergence({ arm: d.arm, step: d.step, reason: d.reason, y: valueAt(plot, d.arm, metric.id, d.step), xName, yName, color });
         // Above the first subplot (in the header space measure() reserved), left-aligned on the dotted line.
-        if (m === 0 && i < MAX_LABELS && !compact) {
-          canvas.annotations.push({
-            xref: xName as never,
-            yref: `${yName} domain` as never,
-            x: d.step,
-            y: 1,
-            xanchor: 'left',
-            yanchor: 'bottom',
-            xshift: -5,
-            yshift: 1 + i * (canvas.smallSize + 5),
-            showarrow: false,
-            text: `✕ ${escapePlotText(d.arm)} diverged at step ${formatNumber(d.step, 1)}`,
-            font: { size: canvas.smallSize, color },
-          });
-        }
+        if (m === 0 && i < MAX_LABELS && !compact) labelDivergence(canvas, d, i, xName, yName, color);
       });
       const [lo, hi] = extent(...curves.map((c) => c.values));
       canvas.axes[layoutKey('x', k)] = {
@@ -167,3 +154,19 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
     return `Training curves against ${plainLabel(plot.x)}. ${[...metrics, ...diverged].join(' ')}`;
   },
 };
+
+function labelDivergence(canvas: Canvas, d: ArmDivergence, i: number, xName: string, yName: string, color: string): void {
+  canvas.annotations.push({
+    xref: xName as never,
+    yref: `${yName} domain` as never,
+    x: d.step,
+    y: 1,
+    xanchor: 'left',
+    yanchor: 'bottom',
+    xshift: -5,
+    yshift: 1 + i * (canvas.smallSize + 5),
+    showarrow: false,
+    text: `✕ ${escapePlotText(d.arm)} diverged at step ${formatNumber(d.step, 1)}`,
+    font: { size: canvas.smallSize, color },
+  });
+}

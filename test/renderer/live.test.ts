@@ -1,13 +1,13 @@
 // A live lab in a real Chromium: updates of an output drawn in place (zoom and hidden legend entries kept),
 // the live badge, the previous result as an overlay, and the knob row (KnobChange on commit, DriveKnob).
 import * as assert from 'node:assert/strict';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { KnobChange, PlotPayload } from '../../src/shared/payload';
 import { KEYBOARD_SETTLE_MS, sliderScale } from '../../renderers/knob-scale';
-import { Harness, SCREENSHOTS, distributionPayload, launchBrowser, rendererDist, serve, type LiveReport, type StaticServer } from './harness';
+import { Harness, ROOT, SCREENSHOTS, distributionPayload, launchBrowser, rendererDist, serve, type LiveReport, type StaticServer } from './harness';
 import { everyKnob, livePayload, runningCurves } from './live-payloads';
 import { heatmapPlot, trainingCurvesPlot } from './payloads';
 
@@ -358,5 +358,29 @@ describe('knobs in Chromium', () => {
     assert.ok((sent[0]!.value as number) > 0.05, `moved right from 0.05: ${sent[0]!.value}`);
     await h.dispose();
     assert.deepEqual(h.errors, []);
+  });
+});
+
+describe('overlapping arms in Chromium', () => {
+  test('sample 05: the "no norm" curve is drawn over LayerNorm and GroupNorm, every arm shows its markers', async () => {
+    const notebook = JSON.parse(await readFile(join(ROOT, 'samples/05-small-batches.bnnb'), 'utf8')) as {
+      cells: Array<{ outputs?: Array<{ items: Array<{ mime: string; data: PlotPayload }> }> }>;
+    };
+    const payload = notebook.cells
+      .flatMap((cell) => cell.outputs ?? [])
+      .flatMap((output) => output.items)
+      .map((item) => item.data)
+      .find((data) => data?.plot?.kind === 'small-multiples');
+    assert.ok(payload, 'the training curves of sample 05');
+    await h.render('sample-05', payload);
+    const report = await h.live('sample-05');
+    for (const axis of ['x', 'x2']) {
+      const order = report.traces.filter((t) => t.xaxis === axis && t.type === 'scatter').map((t) => t.legendgroup);
+      assert.equal(order.at(-1), 'no norm', `${axis}: drawn last, on top (${order})`);
+    }
+    const markers = await h.page.locator('#sample-05 .scatterlayer .trace').evaluateAll((traces) => traces.map((trace) => trace.querySelectorAll('.points path').length));
+    assert.ok(markers.length >= 8 && markers.every((n) => n > 0), `markers per curve: ${markers}`);
+    await h.page.locator('#sample-05').screenshot({ path: join(SCREENSHOTS, 'sample-05-overlapping-arms.png') });
+    await h.dispose('sample-05');
   });
 });
