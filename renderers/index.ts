@@ -93,6 +93,7 @@ class OutputRegistry {
       return;
     }
     const hooks = {
+      canPost: typeof this.context.postMessage === 'function',
       report: (message: RendererReport) => this.report(message),
       commitKnob: (outputId: string, key: string, value: KnobValue) => this.postKnob(outputId, key, value),
     };

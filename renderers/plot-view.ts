@@ -12,6 +12,8 @@ import { readTheme } from './theme';
 import { UiMemory } from './ui-state';
 
 export interface ViewHooks {
+  /** Whether knob changes reach anyone (renderer messaging): without it (an HTML report) no knobs are drawn. */
+  canPost: boolean;
   report(message: RendererReport): void;
   commitKnob(outputId: string, key: string, value: KnobValue): void;
 }
@@ -98,7 +100,7 @@ export class PlotView {
   }
 
   private followKnobs(payload: PlotPayload): void {
-    const knobs = payload.knobs ?? [];
+    const knobs = this.hooks.canPost ? (payload.knobs ?? []) : [];
     if (knobs.length === 0) {
       this.knobRow?.dispose();
       this.knobRow = undefined;
