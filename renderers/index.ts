@@ -85,7 +85,7 @@ class OutputRegistry {
     const view = this.views.get(item.id);
     if (view) {
       await view.queue;
-      view.follow(payload);
+      await view.follow(payload);
       view.width = element.clientWidth || view.width;
       if (view.isDrawn) await this.enqueue(view, (v) => v.redraw(false));
       else if (view.near || this.scheduler.isNear(element)) await this.enqueue(view, (v) => v.drawNew());
@@ -100,6 +100,8 @@ class OutputRegistry {
     const created = new PlotView(item.id, element, payload, plotly, hooks, memory);
     created.near = this.scheduler.isNear(element);
     this.views.set(item.id, created);
+    await created.follow(payload);
+    if (this.views.get(item.id) !== created) return;
     this.observeSize(created);
     if (created.near) await this.enqueue(created, (v) => v.drawNew());
     else await created.redraw(false); // far from the viewport: a placeholder of the right height now

@@ -5,11 +5,21 @@
  */
 import type { KnobValue, PlotPayload, RendererReport } from '../src/shared/payload';
 import { buildPayloadFigure, describePlot, liveBadgeText, liveBadgeWidth, type PlotFigure } from './figure';
-import { KnobRow } from './knobs';
+import type { KnobRow } from './knobs';
 import { plotConfig } from './plot-config';
 import type { PlotlyApi } from './plotly';
 import { readTheme } from './theme';
 import { UiMemory } from './ui-state';
+
+/** The knob controls are in their own chunk: most plots have no knobs. */
+let knobModule: Promise<typeof import('./knobs')> | undefined;
+function loadKnobs(): Promise<typeof import('./knobs')> {
+  knobModule ??= import('./knobs').catch((error: unknown) => {
+    knobModule = undefined;
+    throw error;
+  });
+  return knobModule;
+}
 
 export interface ViewHooks {
   /** Whether knob changes reach anyone (renderer messaging): without it (an HTML report) no knobs are drawn. */
@@ -48,6 +58,7 @@ export class PlotView {
    */
   private badgeReserve = 0;
   private kind: string;
+  private disposed = false;
 
   constructor(
     readonly id: string,
@@ -66,7 +77,6 @@ export class PlotView {
     this.graph.setAttribute('role', 'img');
     this.graph.style.width = '100%';
     element.replaceChildren(this.graph);
-    this.follow(payload);
   }
 
   /** plotly `uirevision`: constant for the output while it shows the same kind of plot. */
@@ -86,8 +96,8 @@ export class PlotView {
     return figure;
   }
 
-  /** Takes a new payload: knob row, accessible summary; the plot itself is drawn by draw/redraw. */
-  follow(payload: PlotPayload): void {
+  /** Takes a new payload: knob row, accessible summary; the plot itself is drawn by drawNew/redraw. */
+  async follow(payload: PlotPayload): Promise<void> {
     if (payload.plot.kind !== this.kind) {
       this.kind = payload.plot.kind;
       this.ui.clear();
@@ -96,16 +106,19 @@ export class PlotView {
     this.pendingReport = true;
     const live = payload.live ? `${payload.live.state === 'running' ? 'Still running' : 'Interrupted'}: ${liveBadgeText(payload.live)}. ` : '';
     this.graph.setAttribute('aria-label', live + describePlot(payload.plot));
-    this.followKnobs(payload);
+    await this.followKnobs(payload);
   }
 
-  private followKnobs(payload: PlotPayload): void {
+  /** The knob row follows the payload (before the plot is drawn, so the plot does not move down afterwards). */
+  private async followKnobs(payload: PlotPayload): Promise<void> {
     const knobs = this.hooks.canPost ? (payload.knobs ?? []) : [];
     if (knobs.length === 0) {
       this.knobRow?.dispose();
       this.knobRow = undefined;
       return;
     }
+    const { KnobRow } = await loadKnobs();
+    if (this.payload !== payload || this.disposed) return; // a newer payload came (or the output went) while the controls loaded
     if (this.knobRow) this.knobRow.update(knobs);
     else this.knobRow = new KnobRow(knobs, (key, value) => this.hooks.commitKnob(this.id, key, value));
     if (this.knobRow.element.nextSibling !== this.graph) this.element.insertBefore(this.knobRow.element, this.graph);
@@ -113,6 +126,7 @@ export class PlotView {
 
   /** Draws from scratch (the graph was a placeholder). */
   async drawNew(): Promise<void> {
+    if (this.isDrawn) return this.redraw(false);
     const figure = this.figure();
     this.drawn = JSON.stringify(figure);
     this.graph.style.height = `${figure.layout.height}px`;
@@ -159,6 +173,7 @@ export class PlotView {
   }
 
   dispose(): void {
+    this.disposed = true;
     try {
       if (this.isDrawn) this.plotly.purge(this.graph);
     } finally {

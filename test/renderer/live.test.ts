@@ -47,7 +47,8 @@ async function zoomFirstSubplot(id: string): Promise<void> {
 
 /** Clicks the legend entry `text` of output `id` and waits until plotly acted on it (after its double-click delay). */
 async function clickLegend(id: string, text: string, hidden: boolean): Promise<void> {
-  await h.page.locator(`#${id} .legend`).scrollIntoViewIfNeeded();
+  await h.page.mouse.move(0, 0); // no hover label (it is a legend too)
+  await h.page.locator(`#${id} .legend`).first().scrollIntoViewIfNeeded();
   const at = await h.legendItemCentre(id, text);
   assert.ok(at, `legend entry ${text}`);
   await h.page.mouse.click(at.x, at.y);
