@@ -3,7 +3,7 @@
  * default theme's values as fallbacks), added once to the document (or shadow root) that shows a row.
  */
 const CSS = `
-.bnlab-knobs { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 18px; padding: 2px 0 6px;
+.bnlab-knobs { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 18px; padding: 2px 4px 6px;
   font-family: var(--vscode-font-family, sans-serif); font-size: var(--vscode-font-size, 13px);
   color: var(--vscode-foreground, inherit); }
 .bnlab-knob { display: inline-flex; align-items: center; gap: 6px; white-space: nowrap; }

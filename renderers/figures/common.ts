@@ -27,7 +27,7 @@ export interface FigureOptions {
    * step (`liveEnd`) instead of the last one, so that they rescale now and then, not on every update.
    */
   live?: boolean;
-  /** Pixels kept free at the right end of the title line (for the live badge), so the title never runs under it. */
+  /** Pixels kept free at the right end of the style key's line (for the live badge), so the key never runs under it. */
   reserveTopRight?: number;
 }
 

@@ -234,13 +234,15 @@ function frameGeometry(plot: PlotSpec, content: Content, canvas: Canvas, measure
   // Long titles wrap (bold text: about 0.6 em per character); each extra line adds to the top margin.
   const titleSize = theme.fontSize + 4;
   const smallSize = canvas.smallSize;
-  // The title may reach into the right margin (but not under the live badge).
-  const titleChars = widthKnown ? Math.floor((innerWidth + right - 4 - reserve) / (titleSize * 0.6)) : Infinity;
+  // The title may reach into the right margin.
+  const titleChars = widthKnown ? Math.floor((innerWidth + right - 4) / (titleSize * 0.6)) : Infinity;
   const titleLines = wrapText(displayTitle(plot), titleChars);
-  const keyLines = content.styleKey ? wrapText(content.styleKey, widthKnown ? Math.floor(innerWidth / (smallSize * 0.56)) : Infinity) : [];
+  // The style key keeps clear of the live badge at its right end.
+  const keyChars = widthKnown ? Math.floor(Math.min(innerWidth, innerWidth + right - reserve) / (smallSize * 0.56)) : Infinity;
+  const keyLines = content.styleKey ? wrapText(content.styleKey, keyChars) : [];
   const titleLineHeight = Math.round(titleSize * 1.3);
   const smallLineHeight = Math.round(smallSize * 1.3);
-  const titleBlock = 10 + titleLines.length * titleLineHeight + 4 + keyLines.length * smallLineHeight;
+  const titleBlock = keyLineTop(titleLines.length, titleSize) + keyLines.length * smallLineHeight;
   const arms = content.arms;
   const legendHeight = arms.length > 0 ? legendRows(arms, theme.fontSize, innerWidth + right) * (theme.fontSize + 10) + 6 : 0;
   const marginTop = titleBlock + 14 + legendHeight + measure.header;
@@ -258,6 +260,11 @@ function frameGeometry(plot: PlotSpec, content: Content, canvas: Canvas, measure
     marginBottom,
     totalHeight: marginTop + marginBottom + measure.height,
   };
+}
+
+/** Pixels from the top of the figure to the first line of the style key, under a title of `lines` lines. */
+export function keyLineTop(lines: number, titleSize: number): number {
+  return 10 + lines * Math.round(titleSize * 1.3) + 4;
 }
 
 function notesAnnotation(canvas: Canvas, noteLines: string[], plotHeight: number): Partial<Annotation> {

@@ -9,7 +9,7 @@ import { fnv1a } from '../arms';
 import { escapePlotText } from '../format';
 import { FALLBACK_THEMES, withAlpha, type PlotTheme } from '../palette';
 import { paddedRange, type FigureOptions, type PlotFigure } from './common';
-import { buildFigure, figureConfig } from './index';
+import { buildFigure, figureConfig, keyLineTop } from './index';
 
 /** Opacity of the previous result's lines, bands and markers. */
 export const OVERLAY_OPACITY = 0.25;
@@ -49,7 +49,7 @@ export function liveBadgeText(live: LiveState): string {
   return label ? `interrupted: partial result · ${label}` : 'interrupted: partial result';
 }
 
-/** Pixels the badge takes at the right end of the title line (the title wraps before it). */
+/** Pixels the badge takes at the right end of the style key's line (the key wraps before it). */
 export function liveBadgeWidth(live: LiveState | undefined, theme: PlotTheme): number {
   if (!live) return 0;
   return Math.ceil(liveBadgeText(live).length * badgeSize(theme) * 0.6 + 24);
@@ -60,7 +60,7 @@ function badgeSize(theme: PlotTheme): number {
 }
 
 /**
- * A badge in the top-right corner of the figure (part of the figure, so a downloaded PNG or SVG of an
+ * A badge at the top right of the figure (part of the figure, so a downloaded PNG or SVG of an
  * interrupted plot still says so): running in the theme's progress colour, interrupted in its warning
  * colour with a thicker border and a stronger tint.
  */
@@ -68,6 +68,9 @@ function addLiveBadge(figure: PlotFigure, live: LiveState, theme: PlotTheme): vo
   const layout = figure.layout;
   const margin = layout.margin as { t: number; b: number; r: number };
   const plotHeight = Math.max(1, (layout.height ?? 400) - margin.t - margin.b);
+  // On the style key's line, right-aligned: below the mode bar (which covers the title line's right end on hover).
+  const title = layout.title as { text?: string; font?: { size?: number } } | undefined;
+  const top = keyLineTop(String(title?.text ?? '').split('<br>').length, title?.font?.size ?? theme.fontSize + 4) - 3;
   const interrupted = live.state === 'interrupted';
   const color = interrupted ? theme.warning : theme.accent;
   const text = escapePlotText(liveBadgeText(live)).replace(/^(running…|interrupted: partial result)/, '<b>$1</b>');
@@ -78,7 +81,7 @@ function addLiveBadge(figure: PlotFigure, live: LiveState, theme: PlotTheme): vo
     x: 1,
     xanchor: 'right',
     xshift: Math.max(0, margin.r - 4),
-    y: 1 + (margin.t - 8) / plotHeight,
+    y: 1 + (margin.t - top) / plotHeight,
     yanchor: 'top',
     showarrow: false,
     text,

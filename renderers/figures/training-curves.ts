@@ -31,7 +31,7 @@ function grid(plot: TrainingCurvesPlot, widthPx: number, compact: boolean): { co
 
 const MAX_LABELS = 3;
 /** Markers per curve at most (evenly thinned by plotly): enough to tell arms apart, few enough to stay light. */
-const MARKERS_SHOWN = 24;
+const MARKERS_SHOWN = 12;
 
 /** Space above the subplots for the divergence labels. */
 function divergenceHeader(plot: TrainingCurvesPlot, compact: boolean): number {

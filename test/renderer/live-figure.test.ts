@@ -141,17 +141,24 @@ describe('the payload figure', () => {
     assert.deepEqual(overlaid.xaxis3!.range, plain.xaxis3!.range, 'the other cells keep theirs');
   });
 
-  test('the live badge is part of the figure and the title keeps clear of it', () => {
-    const long = { ...trainingCurvesPlot(), title: 'A very long title about training curves that goes on and on and on across the whole output width' };
-    const figure = toFigure(livePayload(long, { state: 'running', label: 'step 400 of 3000' }), lightTheme(), { width: 860 });
+  test('the live badge is part of the figure, and the style key keeps clear of it', () => {
+    const plot = trainingCurvesPlot();
+    const figure = toFigure(livePayload(plot, { state: 'running', label: 'step 400 of 3000' }), lightTheme(), { width: 420 });
     const badge = (figure.layout.annotations ?? []).find((a) => a.name === 'bnlab-live-badge');
     assert.ok(badge, 'a badge annotation');
     assert.equal(badge.text, '<b>running…</b>  step 400 of 3000');
-    const final = toFigure(livePayload(long), lightTheme(), { width: 860 });
+    assert.equal(badge.xanchor, 'right');
+    const final = toFigure(livePayload(plot), lightTheme(), { width: 420 });
     assert.ok(!(final.layout.annotations ?? []).some((a) => a.name === 'bnlab-live-badge'));
-    const lines = (f: typeof figure): number => String((f.layout.title as { text: string }).text).split('<br>').length;
-    assert.ok(lines(figure) >= lines(final), 'the title wraps before the badge');
-    const interrupted = toFigure(livePayload(long, { state: 'interrupted' }), lightTheme());
+    const keyLines = (f: typeof figure): number => String((f.layout.title as { subtitle: { text: string } }).subtitle.text).split('<br>').length;
+    assert.ok(keyLines(figure) > keyLines(final), `the key wraps before the badge: ${keyLines(figure)} lines against ${keyLines(final)}`);
+    const titles = (f: typeof figure): string => String((f.layout.title as { text: string }).text);
+    assert.equal(titles(figure), titles(final), 'the title is not touched');
+    // Below the mode bar: its top at least 30 px under the top of the figure.
+    const margin = figure.layout.margin as { t: number; b: number };
+    const plotHeight = figure.layout.height! - margin.t - margin.b;
+    assert.ok(margin.t - (Number(badge.y) - 1) * plotHeight >= 30, 'under the mode bar');
+    const interrupted = toFigure(livePayload(plot, { state: 'interrupted' }), lightTheme());
     const mark = (interrupted.layout.annotations ?? []).find((a) => a.name === 'bnlab-live-badge');
     assert.equal(mark?.text, '<b>interrupted: partial result</b>');
     assert.equal(mark?.bordercolor, lightTheme().warning);
