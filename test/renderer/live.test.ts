@@ -20,6 +20,8 @@ before(async () => {
   dist = await rendererDist();
   [server, browser] = await Promise.all([serve(dist.dir), launchBrowser()]);
   h = await Harness.open(browser, server.url);
+  // plotly's page-wide hints ("Double-click to zoom back out") would cover the badge in the screenshots.
+  await h.page.addStyleTag({ content: '.plotly-notifier { display: none !important; }' });
   await mkdir(SCREENSHOTS, { recursive: true });
 });
 
@@ -127,6 +129,7 @@ describe('live updates in Chromium', () => {
   });
 
   test('the live badge: running with its label, interrupted clearly marked, in theme colours', async () => {
+    await h.page.mouse.move(0, 0); // no mode bar over the figure
     await h.render('badge', runningCurves(800, 'BatchNorm, seed 2'));
     const running = await h.live('badge');
     assert.equal(running.badge?.text, 'running…  BatchNorm, seed 2');
@@ -154,6 +157,7 @@ describe('live updates in Chromium', () => {
 
   test('the overlay shows the previous result: faint, out of the legend, silent on hover, toggled with its arm', async () => {
     const previous = trainingCurvesPlot({ seed: 5 });
+    await h.page.mouse.move(0, 0);
     await h.render('overlay', livePayload(runningCurves(900).plot, { state: 'running' }, { previous }));
     const shown = await h.live('overlay');
     const faint = shown.traces.filter((t) => t.name.startsWith('previous: '));
