@@ -8,6 +8,7 @@ import { buildPayloadFigure, describePlot, liveBadgeText, liveBadgeWidth, type P
 import type { KnobRow } from './knobs';
 import { plotConfig } from './plot-config';
 import type { PlotlyApi } from './plotly';
+import type { PlotTheme } from './palette';
 import { readTheme } from './theme';
 import { UiMemory } from './ui-state';
 
@@ -50,8 +51,11 @@ export class PlotView {
   /** Updates of this plot run one after another. */
   queue: Promise<void> = Promise.resolve();
   readonly ui: UiMemory;
-  /** JSON of the figure last drawn: a theme change or resize re-draws only when the figure changed. */
-  private drawn = '';
+  /**
+   * What the figure last drawn was made from: a theme change or resize re-draws only when one of them
+   * changed (the figure is a pure function of them), without building and comparing figures.
+   */
+  private drawnFrom: { payload: PlotPayload; theme: string; width: number } | undefined;
   /**
    * Space kept for the live badge at the end of the title line: the widest badge this output has shown,
    * kept when the run ends, so the title does not re-wrap (and the plot jump) when the badge goes.
@@ -84,8 +88,7 @@ export class PlotView {
     return `${this.id}:${this.kind}`;
   }
 
-  figure(): PlotFigure {
-    const theme = readTheme(document);
+  figure(theme: PlotTheme = readTheme(document)): PlotFigure {
     this.badgeReserve = Math.max(this.badgeReserve, liveBadgeWidth(this.payload.live, theme));
     const figure = buildPayloadFigure(this.payload, theme, {
       uirevision: this.uirevision,
@@ -127,8 +130,9 @@ export class PlotView {
   /** Draws from scratch (the graph was a placeholder). */
   async drawNew(): Promise<void> {
     if (this.isDrawn) return this.redraw(false);
-    const figure = this.figure();
-    this.drawn = JSON.stringify(figure);
+    const theme = readTheme(document);
+    const figure = this.figure(theme);
+    this.drawnFrom = { payload: this.payload, theme: JSON.stringify(theme), width: this.width };
     this.graph.style.height = `${figure.layout.height}px`;
     await this.plotly.newPlot(this.graph, figure.data, figure.layout, plotConfig(this.plotly, this.payload.plot));
     this.isDrawn = true;
@@ -145,11 +149,13 @@ export class PlotView {
       this.graph.style.height = `${this.figure().layout.height}px`;
       return;
     }
-    this.ui.recordLegend(this.graph.data);
-    const figure = this.figure();
-    const json = JSON.stringify(figure);
-    if (json !== this.drawn) {
-      this.drawn = json;
+    const theme = readTheme(document);
+    const from = { payload: this.payload, theme: JSON.stringify(theme), width: this.width };
+    const last = this.drawnFrom;
+    if (!last || last.payload !== from.payload || last.theme !== from.theme || last.width !== from.width) {
+      this.ui.recordLegend(this.graph.data);
+      const figure = this.figure(theme);
+      this.drawnFrom = from;
       this.graph.style.height = `${figure.layout.height}px`;
       await this.plotly.react(this.graph, figure.data, figure.layout, plotConfig(this.plotly, this.payload.plot));
     }
