@@ -1,7 +1,8 @@
 // The notebook renderer's speed and size, in Debian's Chromium (the renderer test harness's page):
 // for each plot kind, the time from renderOutputItem to a drawn plot (median of several runs with
 // plotly already loaded) and the first plot's time on a fresh page (including fetching and parsing the
-// plotly chunk); 50 plots on one page; and the bundle: entry and chunks, raw and gzipped.
+// plotly chunk); 50 plots on one page; a training run streamed into one output (live updates drawn in
+// place, against drawing each as a new plot); and the bundle: entry and chunks, raw and gzipped.
 //
 //   node --import tsx bench/renderer.ts [runs]     prints a table
 //   import { benchRenderer } from './renderer'      (bench/index.ts)
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { Harness, distributionPayload, launchBrowser, rendererDist, serve } from '../test/renderer/harness';
+import { everyKnob, runningCurves } from '../test/renderer/live-payloads';
 import { everyKind, heatmapPayload, percentileBandsPayload, sweepPayload, trainingCurvesPayload } from '../test/renderer/payloads';
 
 export type RendererBenchResult =
@@ -39,6 +41,16 @@ export type RendererBenchResult =
       longestTaskMs: number;
       longTasks: number;
       plots: number;
+    }
+  | {
+      type: 'update';
+      name: string;
+      /** renderOutputItem of the next live payload into the drawn output (Plotly.react) → painted. */
+      medianMs: number;
+      maxMs: number;
+      updates: number;
+      /** The same payloads rendered each into a fresh output (Plotly.newPlot), for comparison. */
+      freshMedianMs: number;
     }
   | { type: 'bundle'; file: string; bytes: number; gzipBytes: number };
 
@@ -120,6 +132,7 @@ export async function benchRenderer(options: { runs?: number } = {}): Promise<Re
     results.push({ type: 'page', name: '50 plots, 5 kinds', renderAllMs, scrollMs, longestTaskMs: Math.max(0, ...longTasks), longTasks: longTasks.length, plots: 50 });
     await h.close();
 
+    results.push(await benchUpdates(browser, server.url));
     results.push(...bundleSizes(dist.dir));
   } finally {
     await browser?.close();
@@ -127,6 +140,41 @@ export async function benchRenderer(options: { runs?: number } = {}): Promise<Re
     if (dist.temporary) rmSync(dist.dir, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * A training run streamed into one output: 40 live payloads (the curves growing by 75 steps each, the
+ * previous result under them, knobs above), each drawn in place; then the same payloads each drawn
+ * into a new output.
+ */
+async function benchUpdates(browser: Browser, url: string): Promise<RendererBenchResult> {
+  const h = await Harness.open(browser, url);
+  const previous = trainingCurvesPayload().plot;
+  const payloads = Array.from({ length: 40 }, (_, i) => ({
+    ...runningCurves(75 * (i + 1)),
+    previous,
+    knobs: everyKnob(),
+  }));
+  await timedRender(h.page, 'warm', JSON.stringify(payloads[0]));
+  await h.dispose();
+  const inPlace: number[] = [];
+  for (const payload of payloads) inPlace.push(await timedRender(h.page, 'live', JSON.stringify(payload)));
+  await h.dispose();
+  const fresh: number[] = [];
+  for (const [i, payload] of payloads.entries()) {
+    fresh.push(await timedRender(h.page, `fresh-${i}`, JSON.stringify(payload)));
+    await h.dispose();
+  }
+  await h.close();
+  const updates = inPlace.slice(1);
+  return {
+    type: 'update',
+    name: 'training curves, 40 live updates with overlay and knobs',
+    medianMs: median(updates),
+    maxMs: Math.max(...updates),
+    updates: updates.length,
+    freshMedianMs: median(fresh),
+  };
 }
 
 /** The results as a plain-text table. */
@@ -144,6 +192,14 @@ export function formatRendererBench(results: RendererBenchResult[]): string {
     lines.push(
       `${r.name}: renderOutputItem × ${r.plots} ${r.renderAllMs.toFixed(0)} ms; scroll through until all drawn ${r.scrollMs.toFixed(0)} ms; ` +
         `long tasks ${r.longTasks}, longest ${r.longestTaskMs.toFixed(0)} ms`,
+    );
+  }
+  for (const r of results) {
+    if (r.type !== 'update') continue;
+    lines.push('');
+    lines.push(
+      `${r.name}: in place (Plotly.react) median ${r.medianMs.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms over ${r.updates} updates; ` +
+        `as new plots median ${r.freshMedianMs.toFixed(1)} ms`,
     );
   }
   lines.push('');

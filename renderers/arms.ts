@@ -105,3 +105,44 @@ export function armColor(name: string, theme: PlotTheme): string {
   const palette = theme.armPalette.length > 0 ? theme.armPalette : theme.series;
   return palette[armSlot(name) % palette.length] ?? theme.foreground;
 }
+
+/**
+ * A marker shape per arm, so that arms whose lines overlap (sample 05: "no norm", LayerNorm and GroupNorm
+ * all end near 90 %) stay distinguishable where one line covers another, and without colour vision.
+ * Fixed for well-known arms; a stable hash for others. Never `x`: that is the divergence mark.
+ */
+const KNOWN_SYMBOLS: Record<string, string> = {
+  batchnorm: 'circle',
+  nonorm: 'square',
+  layernorm: 'diamond',
+  groupnorm: 'triangle-up',
+  instancenorm: 'triangle-down',
+  batchrenorm: 'pentagon',
+  noisybatchnorm: 'hexagon',
+  dropout: 'star',
+  rmsnorm: 'hourglass',
+  weightnorm: 'bowtie',
+};
+const HASHED_SYMBOLS = ['pentagon', 'hexagon', 'star', 'triangle-left', 'triangle-right', 'star-diamond'];
+
+export function armSymbol(name: string): string {
+  const key = armKey(name);
+  return KNOWN_SYMBOLS[key] ?? HASHED_SYMBOLS[fnv1a(key) % HASHED_SYMBOLS.length]!;
+}
+
+/**
+ * Drawing layer of an arm's lines: the baseline ("no norm") is drawn last, on top. It is usually the
+ * first arm, and drawn first it disappears under the normalized arms that end where it ends. Its grey
+ * line on top still lets the coloured lines (and their markers) show wherever they differ.
+ */
+export function armLayer(name: string): number {
+  return armKey(name) === 'nonorm' ? 1 : 0;
+}
+
+/** `items` in drawing order: stably sorted by the layer of their arm (legend order stays `legendrank`). */
+export function byArmLayer<T>(items: readonly T[], arm: (item: T) => string): T[] {
+  return items
+    .map((item, index) => ({ item, index, layer: armLayer(arm(item)) }))
+    .sort((a, b) => a.layer - b.layer || a.index - b.index)
+    .map(({ item }) => item);
+}

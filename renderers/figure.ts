@@ -18,7 +18,6 @@ export {
   highContrastTheme,
   lightTheme,
   slug,
-  toFigure,
   traceCount,
   wrapText,
   type FigureOptions,
@@ -26,3 +25,14 @@ export {
   type PlotTheme,
 } from './figures/index';
 export { GRID } from './figures/distribution';
+export {
+  FADED_OPACITY,
+  OUTLINE_OPACITY,
+  OVERLAY_OPACITY,
+  assignUids,
+  buildPayloadFigure,
+  liveBadgeText,
+  liveBadgeWidth,
+  overlayable,
+  toFigure,
+} from './figures/payload-figure';

@@ -37,6 +37,10 @@ export interface PlotTheme {
   highContrast: boolean;
   /** Border colour used to outline marks in high contrast (VS Code's `contrastBorder`). */
   contrastBorder: string;
+  /** The live badge of a running plot (VS Code's progress bar colour). */
+  accent: string;
+  /** The live badge of an interrupted plot (VS Code's warning colour). */
+  warning: string;
 }
 
 export const DEFAULT_FONT_FAMILY =
@@ -77,6 +81,8 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     lineWidth: 2,
     highContrast: false,
     contrastBorder: '#c8c8c8',
+    accent: '#005fb8',
+    warning: '#bf8803',
   },
   dark: {
     kind: 'dark',
@@ -95,6 +101,8 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     lineWidth: 2,
     highContrast: false,
     contrastBorder: '#454545',
+    accent: '#0078d4',
+    warning: '#cca700',
   },
   'high-contrast': {
     kind: 'high-contrast',
@@ -113,6 +121,8 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     lineWidth: 3,
     highContrast: true,
     contrastBorder: '#6fc3df',
+    accent: '#6fc3df',
+    warning: '#ffd700',
   },
   'high-contrast-light': {
     kind: 'high-contrast-light',
@@ -131,6 +141,8 @@ export const FALLBACK_THEMES: Record<ThemeKind, PlotTheme> = {
     lineWidth: 3,
     highContrast: true,
     contrastBorder: '#0f4a85',
+    accent: '#0f4a85',
+    warning: '#895503',
   },
 };
 

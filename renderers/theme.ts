@@ -63,5 +63,7 @@ export function readTheme(doc: Document = document): PlotTheme {
     lineWidth: fallback.lineWidth,
     highContrast,
     contrastBorder,
+    accent: color('progressBar-background', 'focusBorder') ?? fallback.accent,
+    warning: color('editorWarning-foreground', 'notificationsWarningIcon-foreground') ?? fallback.warning,
   };
 }

@@ -387,6 +387,82 @@ function distributionComparison(plot: Obj, path: string): void {
   });
 }
 
+function liveState(value: unknown, path: string): void {
+  const live = object(value, path);
+  oneOf(field(live, 'state', path), join(path, 'state'), ['running', 'interrupted'] as const);
+  const label = optional(live, 'label');
+  if (label !== undefined) string(label, join(path, 'label'));
+}
+
+const KNOB_KINDS = ['integer', 'number', 'choice', 'boolean', 'ranges'] as const;
+
+function knobs(value: unknown, path: string): void {
+  const keys = new Set<string>();
+  array(value, path, 'knobs').forEach((knobValue, i) => {
+    const kPath = `${path}[${i}]`;
+    const knob = object(knobValue, kPath);
+    const key = string(field(knob, 'key', kPath), join(kPath, 'key'));
+    if (!key.trim()) throw new Invalid(join(kPath, 'key'), 'expected a non-empty parameter key');
+    if (keys.has(key)) throw new Invalid(join(kPath, 'key'), `duplicate knob key ${JSON.stringify(key)}`);
+    keys.add(key);
+    string(field(knob, 'description', kPath), join(kPath, 'description'));
+    const kind = oneOf(field(knob, 'kind', kPath), join(kPath, 'kind'), KNOB_KINDS);
+    if (kind === 'integer' || kind === 'number') numberKnob(knob, kPath, kind);
+    else if (kind === 'choice') choiceKnob(knob, kPath);
+    else if (kind === 'boolean') {
+      const v = field(knob, 'value', kPath);
+      if (typeof v !== 'boolean') throw new Invalid(join(kPath, 'value'), `expected true or false, got ${describe(v)}`);
+    } else rangesKnob(knob, kPath);
+  });
+}
+
+function numberKnob(knob: Obj, path: string, kind: 'integer' | 'number'): void {
+  const min = finite(field(knob, 'min', path), join(path, 'min'));
+  const max = finite(field(knob, 'max', path), join(path, 'max'));
+  const value = finite(field(knob, 'value', path), join(path, 'value'));
+  const scale = oneOf(field(knob, 'scale', path), join(path, 'scale'), ['linear', 'log'] as const);
+  const exclusiveValue = optional(knob, 'exclusiveMin');
+  if (exclusiveValue !== undefined && typeof exclusiveValue !== 'boolean') {
+    throw new Invalid(join(path, 'exclusiveMin'), `expected true or false, got ${describe(exclusiveValue)}`);
+  }
+  const exclusive = exclusiveValue === true;
+  if (!(max > min)) throw new Invalid(join(path, 'max'), `expected a maximum greater than min (${min}), got ${max}`);
+  if (kind === 'integer') {
+    for (const [name, v] of [['min', min], ['max', max], ['value', value]] as const) {
+      if (!Number.isInteger(v)) throw new Invalid(join(path, name), `expected a whole number (the knob is an integer), got ${v}`);
+    }
+  }
+  if (scale === 'log' && (min < 0 || (min === 0 && !exclusive))) {
+    throw new Invalid(join(path, 'min'), `a log-scale knob needs min > 0 (or min 0 with exclusiveMin: true), got ${min}${exclusive ? '' : ' without exclusiveMin'}`);
+  }
+  const tooSmall = exclusive ? value <= min : value < min;
+  if (tooSmall || value > max) {
+    throw new Invalid(join(path, 'value'), `expected a value ${exclusive ? `> ${min}` : `≥ ${min}`} and ≤ ${max}, got ${value}`);
+  }
+}
+
+function choiceKnob(knob: Obj, path: string): void {
+  const choicesPath = join(path, 'choices');
+  const choices = nonEmpty(strings(field(knob, 'choices', path), choicesPath), choicesPath, 'choice');
+  const duplicate = choices.find((c, i) => choices.indexOf(c) !== i);
+  if (duplicate !== undefined) throw new Invalid(choicesPath, `duplicate choice ${JSON.stringify(duplicate)}`);
+  const value = string(field(knob, 'value', path), join(path, 'value'));
+  if (!choices.includes(value)) {
+    throw new Invalid(join(path, 'value'), `expected one of the choices (${choices.map((c) => JSON.stringify(c)).join(', ')}), got ${describe(value)}`);
+  }
+}
+
+function rangesKnob(knob: Obj, path: string): void {
+  const valuePath = join(path, 'value');
+  const ranges = nonEmpty(array(field(knob, 'value', path), valuePath, '[low, high] pairs'), valuePath, 'range');
+  ranges.forEach((range, i) => {
+    const rPath = `${valuePath}[${i}]`;
+    const pair = numbers(range, rPath);
+    if (pair.length !== 2) throw new Invalid(rPath, `expected a [low, high] pair, got ${pair.length} numbers`);
+    if (pair[0]! > pair[1]!) throw new Invalid(rPath, `expected low ≤ high, got [${pair[0]}, ${pair[1]}]`);
+  });
+}
+
 /** Checks `value` against payload schema v1 and names the path of the first problem. */
 export function validatePayload(value: unknown): ValidationResult {
   try {
@@ -399,6 +475,12 @@ export function validatePayload(value: unknown): ValidationResult {
       );
     }
     spec(field(root, 'plot', ''), 'plot', true);
+    const live = optional(root, 'live');
+    if (live !== undefined) liveState(live, 'live');
+    const previous = optional(root, 'previous');
+    if (previous !== undefined) spec(previous, 'previous', true);
+    const knobList = optional(root, 'knobs');
+    if (knobList !== undefined) knobs(knobList, 'knobs');
     return { ok: true, payload: value as PlotPayload };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, path: error.path, message: error.message };

@@ -22,6 +22,13 @@ export interface FigureOptions {
    * (no `layout.width`); the width only adapts tick density, column counts and wraps long titles.
    */
   width?: number;
+  /**
+   * The plot is still growing (a live payload): x axes that grow with training end at a rounded-up
+   * step (`liveEnd`) instead of the last one, so that they rescale now and then, not on every update.
+   */
+  live?: boolean;
+  /** Pixels kept free at the right end of the style key's line (for the live badge), so the key never runs under it. */
+  reserveTopRight?: number;
 }
 
 /** Width assumed for geometry when the caller does not know it (an HTML report, a test in Node). */
@@ -101,7 +108,18 @@ export class Canvas {
     readonly innerWidth: number,
     /** Whether the width is known (titles only wrap when it is). */
     readonly widthKnown: boolean,
+    /** The plot is still growing (see FigureOptions.live). */
+    readonly live = false,
   ) {}
+
+  /**
+   * Range of a linear x axis that grows while the plot is live: from the first step to `liveEnd` of the
+   * last one. Undefined (plotly autoranges) for a final plot or a log axis.
+   */
+  growingRange(spec: AxisSpec, lo: number, hi: number): Partial<LayoutAxis> {
+    if (!this.live || spec.scale === 'log' || !(hi > lo)) return {};
+    return { range: [lo, liveEnd(hi)], autorange: false };
+  }
 
   /** A new axis number k: the kind uses `x{k}` and `y{k}` (plain `x`, `y` for k = 1). */
   nextAxis(): number {
@@ -131,10 +149,11 @@ export class Canvas {
   }
 
   /** Legend visibility for the next trace of `arm`: only the first trace of an arm gets an entry. */
-  legendFor(arm: string): { name: string; legendgroup: string; showlegend: boolean } {
+  legendFor(arm: string, rank?: number): { name: string; legendgroup: string; showlegend: boolean; legendrank?: number } {
     const first = !this.legendShown.has(arm);
     this.legendShown.add(arm);
-    return { name: arm, legendgroup: arm, showlegend: first };
+    // With arms drawn out of legend order (armLayer), the rank keeps the legend in the payload's order.
+    return { name: arm, legendgroup: arm, showlegend: first, ...(rank === undefined ? {} : { legendrank: 100 + rank }) };
   }
 
   armColor(arm: string): string {
@@ -347,6 +366,21 @@ export function paddedRange(lo: number, hi: number, pad = 0.03): [number, number
     return [lo - half, hi + half];
   }
   return [lo - width * pad, hi + width * pad];
+}
+
+/**
+ * The end of a growing axis: the smallest of 1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8 (× a power of ten) that
+ * is ≥ `hi`. Each step is at most 25 % longer than the one before, so a curve growing 4 times a second
+ * rescales its axis every few seconds instead of every update, and never leaves more than a fifth empty.
+ */
+export function liveEnd(hi: number): number {
+  if (!(hi > 0)) return hi;
+  const power = 10 ** Math.floor(Math.log10(hi));
+  for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+    const end = step * power;
+    if (end >= hi * (1 - 1e-12)) return Number(end.toPrecision(12));
+  }
+  return hi;
 }
 
 export function round(x: number): number {

@@ -4,8 +4,8 @@
  * No DOM access, no plotly runtime (types only): an HTML report can call `toFigure(payload, lightTheme())`
  * in Node and hand the result to `Plotly.newPlot(div, data, layout, config)` in the page.
  */
-import type { Config, Data, Layout } from 'plotly.js-dist';
-import type { PanelSpec, PlotPayload, PlotSpec, SmallMultiplesPlot } from '../../src/shared/payload';
+import type { Annotation, Config, Layout } from 'plotly.js-dist';
+import type { PanelSpec, PlotSpec, SmallMultiplesPlot } from '../../src/shared/payload';
 import { escapePlotText } from '../format';
 import { FALLBACK_THEMES, type PlotTheme } from '../palette';
 import {
@@ -74,19 +74,6 @@ export function describePlot(plot: PlotSpec): string {
 /** Number of plotly traces buildFigure draws for `plot` (what the renderer reports). */
 export function traceCount(plot: PlotSpec): number {
   return buildFigure(plot, FALLBACK_THEMES.light).data.length;
-}
-
-/**
- * The whole plotly figure for a payload: `data`, `layout` and a `config` without functions (the notebook
- * renderer adds its SVG download button). Pure; usable in Node.
- */
-export function toFigure(
-  payload: PlotPayload | PlotSpec,
-  theme: PlotTheme = FALLBACK_THEMES.light,
-  options: FigureOptions = {},
-): { data: Data[]; layout: Partial<Layout>; config: Partial<Config> } {
-  const plot = 'plot' in payload ? payload.plot : payload;
-  return { ...buildFigure(plot, theme, options), config: figureConfig(plot) };
 }
 
 /** The plotly config of a plot: mode bar without the plotly logo and selection tools, PNG export at 2×. */
@@ -209,55 +196,104 @@ export function buildFigure(plot: PlotSpec, theme: PlotTheme, options: FigureOpt
   const content = plot.kind === 'small-multiples' ? smallMultiplesContent(plot, probe) : singleContent(plot, probe);
   const { left, right } = content.sides;
   const innerWidth = Math.max(120, width - left - right);
-  const canvas = new Canvas(theme, innerWidth, widthKnown);
+  const canvas = new Canvas(theme, innerWidth, widthKnown, options.live ?? false);
   const measure = content.measure(innerWidth);
   canvas.plotHeight = measure.height;
+  const frame = frameGeometry(plot, content, canvas, measure, { right, reserve: options.reserveTopRight ?? 0 });
 
+  content.draw(canvas, { x0: 0, x1: 1, top: 0, height: measure.height });
+  if (frame.noteLines.length > 0) canvas.annotations.push(notesAnnotation(canvas, frame.noteLines, measure.height));
+
+  const layout: Partial<Layout> = {};
+  Object.assign(layout, canvas.axes);
+  Object.assign(layout, frameLayout(canvas, content, frame, { left, right }));
+  if (content.arms.length > 0) layout.legend = legendLayout(theme, frame);
+  const coloraxis = colorAxisLayout(canvas);
+  if (coloraxis) (layout as Record<string, unknown>).coloraxis = coloraxis;
+  if (options.uirevision !== undefined) layout.uirevision = options.uirevision;
+  return { data: canvas.data, layout };
+}
+
+/** The frame around the content: wrapped title and style key, legend rows, notes, margins and total height. */
+interface Frame {
+  titleLines: string[];
+  keyLines: string[];
+  noteLines: string[];
+  titleSize: number;
+  titleLineHeight: number;
+  /** Height of the title and style key lines (the legend sits right under them). */
+  titleBlock: number;
+  marginTop: number;
+  marginBottom: number;
+  totalHeight: number;
+}
+
+function frameGeometry(plot: PlotSpec, content: Content, canvas: Canvas, measure: Measure, sides: { right: number; reserve: number }): Frame {
+  const { theme, innerWidth, widthKnown } = canvas;
+  const { right, reserve } = sides;
   // Long titles wrap (bold text: about 0.6 em per character); each extra line adds to the top margin.
   const titleSize = theme.fontSize + 4;
   const smallSize = canvas.smallSize;
   // The title may reach into the right margin.
   const titleChars = widthKnown ? Math.floor((innerWidth + right - 4) / (titleSize * 0.6)) : Infinity;
   const titleLines = wrapText(displayTitle(plot), titleChars);
-  const keyLines = content.styleKey ? wrapText(content.styleKey, widthKnown ? Math.floor(innerWidth / (smallSize * 0.56)) : Infinity) : [];
+  // The style key keeps clear of the live badge at its right end.
+  const keyChars = widthKnown ? Math.floor(Math.min(innerWidth, innerWidth + right - reserve) / (smallSize * 0.56)) : Infinity;
+  const keyLines = content.styleKey ? wrapText(content.styleKey, keyChars) : [];
   const titleLineHeight = Math.round(titleSize * 1.3);
   const smallLineHeight = Math.round(smallSize * 1.3);
-  const titleBlock = 10 + titleLines.length * titleLineHeight + 4 + keyLines.length * smallLineHeight;
+  const titleBlock = keyLineTop(titleLines.length, titleSize) + keyLines.length * smallLineHeight;
   const arms = content.arms;
   const legendHeight = arms.length > 0 ? legendRows(arms, theme.fontSize, innerWidth + right) * (theme.fontSize + 10) + 6 : 0;
   const marginTop = titleBlock + 14 + legendHeight + measure.header;
   const notes = plot.notes?.trim() ?? '';
   const noteLines = notes ? wrapText(notes, Math.floor((innerWidth + right) / ((smallSize + 1) * 0.55))) : [];
   const marginBottom = AXIS_BOTTOM + (noteLines.length > 0 ? 10 + noteLines.length * Math.round((smallSize + 1) * 1.35) : 0) + 12;
-  const totalHeight = marginTop + marginBottom + measure.height;
+  return {
+    titleLines,
+    keyLines,
+    noteLines,
+    titleSize,
+    titleLineHeight,
+    titleBlock,
+    marginTop,
+    marginBottom,
+    totalHeight: marginTop + marginBottom + measure.height,
+  };
+}
 
-  content.draw(canvas, { x0: 0, x1: 1, top: 0, height: measure.height });
+/** Pixels from the top of the figure to the first line of the style key, under a title of `lines` lines. */
+export function keyLineTop(lines: number, titleSize: number): number {
+  return 10 + lines * Math.round(titleSize * 1.3) + 4;
+}
 
-  if (noteLines.length > 0) {
-    canvas.annotations.push({
-      xref: 'paper',
-      yref: 'paper',
-      x: 0,
-      y: round(-(AXIS_BOTTOM + 8) / measure.height),
-      xanchor: 'left',
-      yanchor: 'top',
-      showarrow: false,
-      align: 'left',
-      text: noteLines.map(escapePlotText).join('<br>'),
-      font: { size: smallSize + 1, color: theme.highContrast ? theme.foreground : theme.mutedForeground },
-    });
-  }
+function notesAnnotation(canvas: Canvas, noteLines: string[], plotHeight: number): Partial<Annotation> {
+  const theme = canvas.theme;
+  return {
+    xref: 'paper',
+    yref: 'paper',
+    x: 0,
+    y: round(-(AXIS_BOTTOM + 8) / plotHeight),
+    xanchor: 'left',
+    yanchor: 'top',
+    showarrow: false,
+    align: 'left',
+    text: noteLines.map(escapePlotText).join('<br>'),
+    font: { size: canvas.smallSize + 1, color: theme.highContrast ? theme.foreground : theme.mutedForeground },
+  };
+}
 
-  const layout: Partial<Layout> = {};
-  Object.assign(layout, canvas.axes);
-  const paper = canvas.opaque ? theme.background : 'rgba(0,0,0,0)';
-  Object.assign(layout, {
+/** Title, margins, fonts, hover and mode bar styles: everything of the layout but the axes and the legend. */
+function frameLayout(canvas: Canvas, content: Content, frame: Frame, sides: Sides): Partial<Layout> {
+  const theme = canvas.theme;
+  const { titleLines, keyLines, titleLineHeight, totalHeight } = frame;
+  return {
     title: {
       text: titleLines.map((line) => `<b>${escapePlotText(line)}</b>`).join('<br>'),
-      font: { size: titleSize, color: theme.foreground },
+      font: { size: frame.titleSize, color: theme.foreground },
       subtitle: {
         text: keyLines.map(escapePlotText).join('<br>'),
-        font: { size: smallSize, color: theme.mutedForeground },
+        font: { size: canvas.smallSize, color: theme.mutedForeground },
       },
       x: 0,
       xref: 'paper',
@@ -270,11 +306,11 @@ export function buildFigure(plot: PlotSpec, theme: PlotTheme, options: FigureOpt
     },
     height: totalHeight,
     autosize: true,
-    margin: { t: marginTop, b: marginBottom, l: left, r: right, pad: 0, autoexpand: false },
-    paper_bgcolor: paper,
+    margin: { t: frame.marginTop, b: frame.marginBottom, l: sides.left, r: sides.right, pad: 0, autoexpand: false },
+    paper_bgcolor: canvas.opaque ? theme.background : 'rgba(0,0,0,0)',
     plot_bgcolor: 'rgba(0,0,0,0)',
     font: { family: theme.fontFamily, size: theme.fontSize, color: theme.foreground },
-    showlegend: arms.length > 0,
+    showlegend: content.arms.length > 0,
     hovermode: content.hovermode,
     dragmode: 'zoom',
     hoverlabel: {
@@ -291,28 +327,25 @@ export function buildFigure(plot: PlotSpec, theme: PlotTheme, options: FigureOpt
     shapes: canvas.shapes,
     annotations: canvas.annotations,
     bargap: 0,
-  } satisfies Partial<Layout>);
-  if (arms.length > 0) {
-    layout.legend = {
-      orientation: 'h',
-      x: 0,
-      xref: 'paper',
-      xanchor: 'left',
-      y: round(1 - (titleBlock + 8) / totalHeight),
-      yref: 'container',
-      yanchor: 'top',
-      bgcolor: 'rgba(0,0,0,0)',
-      borderwidth: 0,
-      font: { size: theme.fontSize, color: theme.foreground },
-      itemclick: 'toggle',
-      itemdoubleclick: 'toggleothers',
-      groupclick: 'togglegroup',
-      traceorder: 'normal',
-      itemwidth: 36,
-    };
-  }
-  const coloraxis = colorAxisLayout(canvas);
-  if (coloraxis) (layout as Record<string, unknown>).coloraxis = coloraxis;
-  if (options.uirevision !== undefined) layout.uirevision = options.uirevision;
-  return { data: canvas.data, layout };
+  } satisfies Partial<Layout>;
+}
+
+function legendLayout(theme: PlotTheme, frame: Frame): Partial<Layout['legend']> {
+  return {
+    orientation: 'h',
+    x: 0,
+    xref: 'paper',
+    xanchor: 'left',
+    y: round(1 - (frame.titleBlock + 8) / frame.totalHeight),
+    yref: 'container',
+    yanchor: 'top',
+    bgcolor: 'rgba(0,0,0,0)',
+    borderwidth: 0,
+    font: { size: theme.fontSize, color: theme.foreground },
+    itemclick: 'toggle',
+    itemdoubleclick: 'toggleothers',
+    groupclick: 'togglegroup',
+    traceorder: 'normal',
+    itemwidth: 36,
+  };
 }

@@ -4,7 +4,7 @@
  * middle percentile is a line; a divergence is a ✕ and a dotted line at its step.
  */
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
-import type { PercentileBandsPlot } from '../../src/shared/payload';
+import type { Divergence, PercentileArm, PercentileBandsPlot } from '../../src/shared/payload';
 import { escapePlotText, formatNumber } from '../format';
 import { withAlpha } from '../palette';
 import {
@@ -16,6 +16,8 @@ import {
   layoutKey,
   numericAxis,
   plainLabel,
+  type Box,
+  type Canvas,
   type Drawn,
   type KindDrawer,
 } from './common';
@@ -54,100 +56,16 @@ export const percentileBands: KindDrawer<PercentileBandsPlot> = {
   },
 
   draw(plot, canvas, box, compact) {
-    const theme = canvas.theme;
     const { cols, cell } = layout(plot, canvas.innerWidth * (box.x1 - box.x0), compact);
-    const { bands, middle } = pairs(plot.percentiles.length);
-    const allValues = plot.arms.flatMap((arm) => arm.values);
-    const [lo, hi] = extent(...allValues);
-    const [xlo, xhi] = extent(...plot.arms.map((arm) => arm.steps));
-    const valueAxes: string[] = [];
-    let firstX: string | undefined;
-    let firstY: string | undefined;
-
-    plot.arms.forEach((arm, a) => {
-      const row = Math.floor(a / cols);
-      const col = a % cols;
-      const k = canvas.nextAxis();
-      const xName = axisId('x', k);
-      const yName = axisId('y', k);
-      firstX ??= xName;
-      firstY ??= yName;
-      valueAxes.push(yName);
-      const color = canvas.armColor(arm.arm);
-      const top = box.top + row * (ARM_TITLE + cell + AXIS_BOTTOM) + ARM_TITLE;
-      const [x0, x1] = columnSpan(box, canvas, cols, col, 34);
-      const legend = canvas.legendFor(arm.arm);
-      const line = (p: number, extra: Partial<ScatterData>): void => {
-        canvas.data.push({
-          type: 'scatter',
-          mode: 'lines',
-          x: arm.steps,
-          y: arm.values[p]!,
-          xaxis: xName,
-          yaxis: yName,
-          legendgroup: arm.arm,
-          name: arm.arm,
-          showlegend: false,
-          hovertemplate: `${escapePlotText(arm.arm)} · ${ordinal(plot.percentiles[p]!)} percentile: %{y:.4~g}<extra></extra>`,
-          ...extra,
-        } as Partial<ScatterData> as ScatterData);
-      };
-      // Outer bands first, so inner bands (darker: their fills add up) sit on top.
-      bands.forEach(([low, high], depth) => {
-        const edge = { color: withAlpha(color, theme.highContrast ? 0.9 : 0.45), width: theme.highContrast ? 1.5 : 0.8 };
-        line(low, { line: edge });
-        line(high, {
-          line: edge,
-          fill: 'tonexty',
-          fillcolor: withAlpha(color, (theme.highContrast ? 0.3 : theme.kind === 'dark' ? 0.2 : 0.16) + depth * 0.08),
-          ...(middle === undefined && depth === 0 ? legend : {}),
-        });
-      });
-      if (middle !== undefined) line(middle, { line: { color, width: theme.lineWidth }, ...legend });
-
-      if (arm.diverged) {
-        const d = arm.diverged;
-        let at = -1;
-        arm.steps.forEach((s, i) => {
-          if (s <= d.step) at = i;
-        });
-        const series = arm.values[middle ?? 0]!;
-        const y = at >= 0 ? series[at]! : series[0]!;
-        canvas.markDivergence({ arm: arm.arm, step: d.step, reason: d.reason, y, xName, yName, color });
-        canvas.annotations.push({
-          xref: xName as never,
-          yref: `${yName} domain` as never,
-          x: d.step,
-          y: 1,
-          xanchor: 'right',
-          yanchor: 'top',
-          showarrow: false,
-          text: 'diverged ✕',
-          font: { size: canvas.smallSize, color },
-        });
-      }
-
-      const lastRow = row === Math.floor((plot.arms.length - 1) / cols);
-      canvas.axes[layoutKey('x', k)] = {
-        ...canvas.baseAxis(),
-        ...numericAxis(plot.x, xlo, xhi),
-        domain: [x0, x1],
-        anchor: yName as LayoutAxis['anchor'],
-        nticks: Math.max(3, Math.min(8, Math.round((canvas.innerWidth * (x1 - x0)) / 70))),
-        ...(xName !== firstX ? { matches: firstX as LayoutAxis['matches'] } : {}),
-        ...(lastRow ? { title: canvas.axisTitle(plot.x) } : {}),
-      };
-      canvas.axes[layoutKey('y', k)] = {
-        ...canvas.baseAxis(),
-        ...numericAxis(plot.y, lo, hi),
-        domain: [canvas.y(top + cell), canvas.y(top)],
-        anchor: xName as LayoutAxis['anchor'],
-        nticks: compact ? 5 : 8,
-        ...(yName !== firstY ? { matches: firstY as LayoutAxis['matches'] } : {}),
-        ...(col === 0 ? { title: canvas.axisTitle(plot.y, 4) } : { showticklabels: false }),
-      };
-      canvas.header(arm.arm, x0, top, { color, anchor: 'left' });
-    });
+    const grid: ArmGrid = {
+      cols,
+      cell,
+      compact,
+      yExtent: extent(...plot.arms.flatMap((arm) => arm.values)),
+      xExtent: extent(...plot.arms.map((arm) => arm.steps)),
+      firstK: undefined,
+    };
+    const valueAxes = plot.arms.map((arm, a) => drawArmPanel(plot, canvas, box, grid, arm, a));
     return { valueAxes } satisfies Drawn;
   },
 
@@ -183,3 +101,109 @@ export const percentileBands: KindDrawer<PercentileBandsPlot> = {
     return `The ${ps} percentiles of ${plainLabel(plot.y)} against ${plainLabel(plot.x)}, one panel per arm. ${arms.join(' ')}`;
   },
 };
+
+/** What every arm's panel shares: the grid and the extents of the shared axes. */
+interface ArmGrid {
+  cols: number;
+  cell: number;
+  compact: boolean;
+  yExtent: [number, number];
+  xExtent: [number, number];
+  /** Axis number of the first panel (the others match its axes). */
+  firstK: number | undefined;
+}
+
+/** One arm's subplot: its bands and line, its divergence, its axes and its title. Returns its y axis id. */
+function drawArmPanel(plot: PercentileBandsPlot, canvas: Canvas, box: Box, grid: ArmGrid, arm: PercentileArm, a: number): string {
+  const row = Math.floor(a / grid.cols);
+  const col = a % grid.cols;
+  const k = canvas.nextAxis();
+  grid.firstK ??= k;
+  const xName = axisId('x', k);
+  const yName = axisId('y', k);
+  const color = canvas.armColor(arm.arm);
+  const top = box.top + row * (ARM_TITLE + grid.cell + AXIS_BOTTOM) + ARM_TITLE;
+  const [x0, x1] = columnSpan(box, canvas, grid.cols, col, 34);
+  drawBands(plot, canvas, arm, xName, yName, color);
+  if (arm.diverged) markArmDivergence(plot, canvas, arm, arm.diverged, xName, yName, color);
+
+  const first = k === grid.firstK;
+  const lastRow = row === Math.floor((plot.arms.length - 1) / grid.cols);
+  const [xlo, xhi] = grid.xExtent;
+  canvas.axes[layoutKey('x', k)] = {
+    ...canvas.baseAxis(),
+    ...numericAxis(plot.x, xlo, xhi),
+    ...(first ? canvas.growingRange(plot.x, xlo, xhi) : { matches: axisId('x', grid.firstK) as LayoutAxis['matches'] }),
+    domain: [x0, x1],
+    anchor: yName as LayoutAxis['anchor'],
+    nticks: Math.max(3, Math.min(8, Math.round((canvas.innerWidth * (x1 - x0)) / 70))),
+    ...(lastRow ? { title: canvas.axisTitle(plot.x) } : {}),
+  };
+  canvas.axes[layoutKey('y', k)] = {
+    ...canvas.baseAxis(),
+    ...numericAxis(plot.y, ...grid.yExtent),
+    domain: [canvas.y(top + grid.cell), canvas.y(top)],
+    anchor: xName as LayoutAxis['anchor'],
+    nticks: grid.compact ? 5 : 8,
+    ...(first ? {} : { matches: axisId('y', grid.firstK) as LayoutAxis['matches'] }),
+    ...(col === 0 ? { title: canvas.axisTitle(plot.y, 4) } : { showticklabels: false }),
+  };
+  canvas.header(arm.arm, x0, top, { color, anchor: 'left' });
+  return yName;
+}
+
+/** Outer bands first, so inner bands (darker: their fills add up) sit on top; the middle percentile as a line. */
+function drawBands(plot: PercentileBandsPlot, canvas: Canvas, arm: PercentileArm, xName: string, yName: string, color: string): void {
+  const theme = canvas.theme;
+  const { bands, middle } = pairs(plot.percentiles.length);
+  const legend = canvas.legendFor(arm.arm);
+  const line = (p: number, extra: Partial<ScatterData>): void => {
+    canvas.data.push({
+      type: 'scatter',
+      mode: 'lines',
+      x: arm.steps,
+      y: arm.values[p]!,
+      xaxis: xName,
+      yaxis: yName,
+      legendgroup: arm.arm,
+      name: arm.arm,
+      showlegend: false,
+      hovertemplate: `${escapePlotText(arm.arm)} · ${ordinal(plot.percentiles[p]!)} percentile: %{y:.4~g}<extra></extra>`,
+      ...extra,
+    } as Partial<ScatterData> as ScatterData);
+  };
+  bands.forEach(([low, high], depth) => {
+    const edge = { color: withAlpha(color, theme.highContrast ? 0.9 : 0.45), width: theme.highContrast ? 1.5 : 0.8 };
+    line(low, { line: edge });
+    line(high, {
+      line: edge,
+      fill: 'tonexty',
+      fillcolor: withAlpha(color, (theme.highContrast ? 0.3 : theme.kind === 'dark' ? 0.2 : 0.16) + depth * 0.08),
+      ...(middle === undefined && depth === 0 ? legend : {}),
+    });
+  });
+  if (middle !== undefined) line(middle, { line: { color, width: theme.lineWidth }, ...legend });
+}
+
+/** A divergence: the dotted line and ✕ at its step (on the middle percentile), labelled in the corner. */
+function markArmDivergence(plot: PercentileBandsPlot, canvas: Canvas, arm: PercentileArm, d: Divergence, xName: string, yName: string, color: string): void {
+  const { middle } = pairs(plot.percentiles.length);
+  let at = -1;
+  arm.steps.forEach((s, i) => {
+    if (s <= d.step) at = i;
+  });
+  const series = arm.values[middle ?? 0]!;
+  const y = at >= 0 ? series[at]! : series[0]!;
+  canvas.markDivergence({ arm: arm.arm, step: d.step, reason: d.reason, y, xName, yName, color });
+  canvas.annotations.push({
+    xref: xName as never,
+    yref: `${yName} domain` as never,
+    x: d.step,
+    y: 1,
+    xanchor: 'right',
+    yanchor: 'top',
+    showarrow: false,
+    text: 'diverged ✕',
+    font: { size: canvas.smallSize, color },
+  });
+}

@@ -4,7 +4,8 @@
  * on the arm's last value, with the reason on hover.
  */
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
-import type { Curve, TrainingCurvesPlot } from '../../src/shared/payload';
+import type { ArmDivergence, Curve, TrainingCurvesPlot } from '../../src/shared/payload';
+import { armSymbol, byArmLayer } from '../arms';
 import { escapePlotText, formatNumber } from '../format';
 import {
   AXIS_BOTTOM,
@@ -16,6 +17,7 @@ import {
   layoutKey,
   numericAxis,
   plainLabel,
+  type Canvas,
   type Drawn,
   type KindDrawer,
 } from './common';
@@ -28,6 +30,8 @@ function grid(plot: TrainingCurvesPlot, widthPx: number, compact: boolean): { co
 }
 
 const MAX_LABELS = 3;
+/** Markers per curve at most (evenly thinned by plotly): enough to tell arms apart, few enough to stay light. */
+const MARKERS_SHOWN = 12;
 
 /** Space above the subplots for the divergence labels. */
 function divergenceHeader(plot: TrainingCurvesPlot, compact: boolean): number {
@@ -69,6 +73,7 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
     const { cols, cell } = grid(plot, canvas.innerWidth * (box.x1 - box.x0), compact);
     const [xlo, xhi] = extent(...plot.curves.map((c) => c.steps));
     const valueAxes: string[] = [];
+    const arms = trainingCurves.arms(plot);
     const lastRow = Math.floor((plot.metrics.length - 1) / cols);
     let firstX: string | undefined;
 
@@ -83,19 +88,20 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
       const top = box.top + row * (cell + AXIS_BOTTOM + 8);
       const [x0, x1] = columnSpan(box, canvas, cols, col, 76);
       const curves = plot.curves.filter((c) => c.metric === metric.id);
-      for (const curve of curves) {
+      for (const curve of byArmLayer(curves, (c) => c.arm)) {
         const color = canvas.armColor(curve.arm);
         const split = splitOf(curve);
         canvas.data.push({
           type: 'scatter',
-          mode: curve.steps.length === 1 ? 'markers' : 'lines',
+          // Open markers in the arm's shape: an arm whose line lies under another's still shows.
+          mode: curve.steps.length === 1 ? 'markers' : 'lines+markers',
           x: curve.steps,
           y: curve.values,
           xaxis: xName,
           yaxis: yName,
           line: { color, width: theme.lineWidth, dash: SPLIT_DASH[split] ?? 'dashdot' },
-          marker: { color, size: 6 },
-          ...canvas.legendFor(curve.arm),
+          marker: { color, size: 6, symbol: `${armSymbol(curve.arm)}-open`, maxdisplayed: MARKERS_SHOWN, line: { width: 1.5, color } },
+          ...canvas.legendFor(curve.arm, arms.indexOf(curve.arm)),
           hovertemplate: `${escapePlotText(curve.arm)} · ${escapePlotText(split)}: %{y:.4~g}<extra></extra>`,
         } as Partial<ScatterData> as ScatterData);
       }
@@ -103,26 +109,13 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
         const color = canvas.armColor(d.arm);
         canvas.markDivergence({ arm: d.arm, step: d.step, reason: d.reason, y: valueAt(plot, d.arm, metric.id, d.step), xName, yName, color });
         // Above the first subplot (in the header space measure() reserved), left-aligned on the dotted line.
-        if (m === 0 && i < MAX_LABELS && !compact) {
-          canvas.annotations.push({
-            xref: xName as never,
-            yref: `${yName} domain` as never,
-            x: d.step,
-            y: 1,
-            xanchor: 'left',
-            yanchor: 'bottom',
-            xshift: -5,
-            yshift: 1 + i * (canvas.smallSize + 5),
-            showarrow: false,
-            text: `✕ ${escapePlotText(d.arm)} diverged at step ${formatNumber(d.step, 1)}`,
-            font: { size: canvas.smallSize, color },
-          });
-        }
+        if (m === 0 && i < MAX_LABELS && !compact) labelDivergence(canvas, d, i, xName, yName, color);
       });
       const [lo, hi] = extent(...curves.map((c) => c.values));
       canvas.axes[layoutKey('x', k)] = {
         ...canvas.baseAxis(),
         ...numericAxis(plot.x, xlo, xhi),
+        ...(xName === firstX ? canvas.growingRange(plot.x, xlo, xhi) : {}),
         domain: [x0, x1],
         anchor: yName as LayoutAxis['anchor'],
         nticks: Math.max(3, Math.min(8, Math.round((canvas.innerWidth * (x1 - x0)) / 70))),
@@ -161,3 +154,19 @@ export const trainingCurves: KindDrawer<TrainingCurvesPlot> = {
     return `Training curves against ${plainLabel(plot.x)}. ${[...metrics, ...diverged].join(' ')}`;
   },
 };
+
+function labelDivergence(canvas: Canvas, d: ArmDivergence, i: number, xName: string, yName: string, color: string): void {
+  canvas.annotations.push({
+    xref: xName as never,
+    yref: `${yName} domain` as never,
+    x: d.step,
+    y: 1,
+    xanchor: 'left',
+    yanchor: 'bottom',
+    xshift: -5,
+    yshift: 1 + i * (canvas.smallSize + 5),
+    showarrow: false,
+    text: `✕ ${escapePlotText(d.arm)} diverged at step ${formatNumber(d.step, 1)}`,
+    font: { size: canvas.smallSize, color },
+  });
+}

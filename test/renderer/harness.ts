@@ -103,6 +103,10 @@ export const THEME_VARIABLES: Record<HarnessTheme, Record<string, string>> = {
     'editorHoverWidget-background': '#f8f8f8',
     'editorHoverWidget-foreground': '#3b3b3b',
     'editorHoverWidget-border': '#c8c8c8',
+    'input-background': '#ffffff',
+    'input-foreground': '#3b3b3b',
+    'progressBar-background': '#005fb8',
+    'editorWarning-foreground': '#bf8803',
     errorForeground: '#f85149',
     'inputValidation-errorBackground': '#f2dede',
     'inputValidation-errorBorder': '#be1100',
@@ -122,6 +126,10 @@ export const THEME_VARIABLES: Record<HarnessTheme, Record<string, string>> = {
     'editorHoverWidget-background': '#202020',
     'editorHoverWidget-foreground': '#cccccc',
     'editorHoverWidget-border': '#454545',
+    'input-background': '#313131',
+    'input-foreground': '#cccccc',
+    'progressBar-background': '#0078d4',
+    'editorWarning-foreground': '#cca700',
     errorForeground: '#f85149',
     'inputValidation-errorBackground': '#5a1d1d',
     'inputValidation-errorBorder': '#be1100',
@@ -187,9 +195,12 @@ function setTheme(kind) {
 setTheme('light');
 
 const { activate } = await import('/renderer.js');
+// Messages from the extension to the renderer (what VS Code delivers through onDidReceiveMessage).
+const listeners = new Set();
+function send(message) { for (const listener of listeners) listener(JSON.parse(JSON.stringify(message))); }
 const api = await activate({
   postMessage: (message) => messages.push(JSON.parse(JSON.stringify(message))),
-  onDidReceiveMessage: () => ({ dispose() {} }),
+  onDidReceiveMessage: (listener) => { listeners.add(listener); return { dispose() { listeners.delete(listener); } }; },
   getState: () => undefined,
   setState: () => {},
   getRenderer: async () => undefined,
@@ -288,6 +299,67 @@ function isDrawn(id) { return document.getElementById(id)?.querySelector('.bnlab
 
 function dispose(id) { api.disposeOutputItem(id); }
 
+// The state an update must keep or change: axis ranges, trace visibility and faintness, the badge, the graph div itself.
+function liveReport(id) {
+  const el = document.getElementById(id);
+  const graph = el?.querySelector('.bnlab-plot');
+  const full = graph?._fullLayout;
+  const keys = Object.keys(full ?? {}).filter((k) => /^[xy]axis\\d*$/.test(k)).sort();
+  return {
+    drawn: !!full,
+    graphToken: graph?.__bnlabToken ?? null,
+    ranges: Object.fromEntries(keys.map((k) => [k, [...full[k].range]])),
+    traces: (graph?._fullData ?? []).map((t) => ({
+      name: t.name, uid: t.uid, legendgroup: t.legendgroup, visible: t.visible, showlegend: t.showlegend, opacity: t.opacity,
+      hoverinfo: t.hoverinfo, points: t.x?.length ?? 0, xaxis: t.xaxis, yaxis: t.yaxis, type: t.type,
+    })),
+    legend: [...(el?.querySelectorAll('.legend .traces .legendtext') ?? [])].map((n) => n.textContent),
+    annotations: [...(el?.querySelectorAll('.annotation-text') ?? [])].map((n) => n.textContent),
+    ariaLabel: graph?.getAttribute('aria-label') ?? null,
+    children: [...(el?.children ?? [])].map((c) => c.className),
+    badge: (() => {
+      const note = [...(el?.querySelectorAll('.annotation') ?? [])].find((n) => /^(running…|interrupted)/.test(n.querySelector('.annotation-text')?.textContent ?? ''));
+      const bg = note?.querySelector('.bg');
+      return note ? { text: note.querySelector('.annotation-text').textContent, stroke: bg?.style.stroke ?? null, strokeWidth: parseFloat(bg?.style.strokeWidth ?? '0') } : null;
+    })(),
+  };
+}
+// Marks the graph div, so a test can tell an update in place from a new graph.
+function markGraph(id, token) { const g = document.getElementById(id)?.querySelector('.bnlab-plot'); if (g) g.__bnlabToken = token; }
+
+// The knob row of an output: each control's key, kind, shown value and accessibility attributes.
+function knobReport(id) {
+  const row = document.getElementById(id)?.querySelector('.bnlab-knobs');
+  if (!row) return null;
+  return {
+    role: row.getAttribute('role'),
+    knobs: [...row.querySelectorAll('.bnlab-knob')].map((box) => {
+      const label = box.querySelector('label');
+      const target = label ? document.getElementById(label.htmlFor) : null;
+      const inputs = [...box.querySelectorAll('input, select')];
+      return {
+        key: box.dataset.key,
+        kind: [...box.classList].find((c) => c.startsWith('bnlab-knob-'))?.slice('bnlab-knob-'.length),
+        title: box.title,
+        label: label?.textContent ?? null,
+        labelled: !!target && box.contains(target),
+        controls: inputs.map((i) => ({
+          tag: i.tagName.toLowerCase(), type: i.type, value: i.type === 'checkbox' ? String(i.checked) : i.value,
+          min: i.min, max: i.max, ariaLabel: i.getAttribute('aria-label'), ariaValueText: i.getAttribute('aria-valuetext'),
+          invalid: i.getAttribute('aria-invalid'), disabled: i.disabled, background: getComputedStyle(i).backgroundColor,
+        })),
+      };
+    }),
+  };
+}
+// A person's change of a control: set it, then input (and, unless dragging, change) events.
+function operate(id, key, index, value, events) {
+  const box = [...document.getElementById(id).querySelectorAll('.bnlab-knob')].find((b) => b.dataset.key === key);
+  const control = [...box.querySelectorAll('input, select')][index];
+  if (control.type === 'checkbox') control.checked = value; else control.value = String(value);
+  for (const type of events) control.dispatchEvent(new Event(type, { bubbles: true }));
+}
+
 function rect(node) { const r = node.getBoundingClientRect(); return { left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height }; }
 
 function inspect(id) {
@@ -356,7 +428,7 @@ function heldState(id) {
   return graph ? { connected: graph.isConnected, fullLayout: graph._fullLayout !== undefined, fullData: graph._fullData !== undefined, children: graph.childElementCount } : null;
 }
 
-window.bn = { messages, render, dispose, inspect, tickReport, setTheme, setWidth, hold, heldState, figureReport, takeLongTasks, pointCentre, hoverText, legendItemCentre, scrollToY, liveGraphs, isDrawn, ready: true };
+window.bn = { messages, send, liveReport, markGraph, knobReport, operate, render, dispose, inspect, tickReport, setTheme, setWidth, hold, heldState, figureReport, takeLongTasks, pointCentre, hoverText, legendItemCentre, scrollToY, liveGraphs, isDrawn, ready: true };
 </script>
 </body>
 </html>`;
@@ -503,8 +575,60 @@ export interface FigureReport {
   ranges: Record<string, [number, number]>;
 }
 
+export interface LiveReport {
+  drawn: boolean;
+  graphToken: string | null;
+  ranges: Record<string, [number, number]>;
+  traces: Array<{
+    name: string;
+    uid: string;
+    legendgroup: string;
+    visible: boolean | string;
+    showlegend: boolean;
+    opacity: number;
+    hoverinfo: string;
+    points: number;
+    xaxis: string;
+    yaxis: string;
+    type: string;
+  }>;
+  legend: string[];
+  annotations: string[];
+  ariaLabel: string | null;
+  children: string[];
+  badge: { text: string; stroke: string | null; strokeWidth: number } | null;
+}
+
+export interface KnobReport {
+  role: string | null;
+  knobs: Array<{
+    key: string;
+    kind: string;
+    title: string;
+    label: string | null;
+    labelled: boolean;
+    controls: Array<{
+      tag: string;
+      type: string;
+      value: string;
+      min: string;
+      max: string;
+      ariaLabel: string | null;
+      ariaValueText: string | null;
+      invalid: string | null;
+      disabled: boolean;
+      background: string;
+    }>;
+  }>;
+}
+
 interface PageApi {
   messages: Report[];
+  send(message: unknown): void;
+  liveReport(id: string): LiveReport;
+  markGraph(id: string, token: string): void;
+  knobReport(id: string): KnobReport | null;
+  operate(id: string, key: string, index: number, value: unknown, events: string[]): void;
   render(id: string, text: string, mime?: string, scroll?: boolean): Promise<void>;
   figureReport(id: string): FigureReport;
   takeLongTasks(): number[];
@@ -578,6 +702,28 @@ export class Harness {
   render(id: string, payload: unknown, options: { raw?: boolean; mime?: string; scroll?: boolean } = {}): Promise<void> {
     const text = options.raw ? String(payload) : JSON.stringify(payload);
     return this.call('render', id, text, options.mime ?? 'application/vnd.bnlab.plot+json', options.scroll ?? true);
+  }
+
+  /** Delivers a message from the extension to the renderer (onDidReceiveMessage). */
+  send(message: unknown): Promise<void> {
+    return this.call('send', message);
+  }
+
+  live(id: string): Promise<LiveReport> {
+    return this.call('liveReport', id);
+  }
+
+  markGraph(id: string, token: string): Promise<void> {
+    return this.call('markGraph', id, token);
+  }
+
+  knobs(id: string): Promise<KnobReport | null> {
+    return this.call('knobReport', id);
+  }
+
+  /** Sets control `index` of knob `key` to `value` and fires `events` on it, as a person's interaction would. */
+  operate(id: string, key: string, index: number, value: unknown, events: string[]): Promise<void> {
+    return this.call('operate', id, key, index, value, events);
   }
 
   figure(id: string): Promise<FigureReport> {

@@ -3,7 +3,8 @@
 import * as assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LayoutAxis, ScatterData } from 'plotly.js-dist';
-import type { PlotPayload } from '../../src/shared/payload';
+import type { PlotPayload, TrainingCurvesPlot } from '../../src/shared/payload';
+import { armSymbol } from '../../renderers/arms';
 import { armColor, armKey, armSlot, darkTheme, describePlot, lightTheme, toFigure, traceCount } from '../../renderers/figure';
 import { validatePayload } from '../../renderers/validate';
 import { distributionPayload } from './harness';
@@ -129,10 +130,28 @@ describe('kinds in detail', () => {
     assert.match(String((five.layout.title as { subtitle: { text: string } }).subtitle.text), /shaded: 25th–75th and 5th–95th percentiles/);
   });
 
+  test('overlapping arms stay visible: the baseline is drawn last, each arm has its own open marker, legend order kept', () => {
+    const fig = toFigure(trainingCurvesPayload(), lightTheme());
+    const curves = scatter(fig.data).filter((t) => t.xaxis === 'x' && String(t.mode).startsWith('lines'));
+    const order = curves.map((t) => t.legendgroup);
+    assert.equal(order.at(-1), 'no norm', `drawing order ${JSON.stringify(order)}`);
+    assert.ok(order.indexOf('no norm') > order.lastIndexOf('BatchNorm'), 'no norm above the other arms');
+    const symbols = new Map(curves.map((t) => [t.legendgroup, (t.marker as { symbol?: string }).symbol]));
+    assert.equal(new Set(symbols.values()).size, symbols.size, `one marker shape per arm: ${JSON.stringify([...symbols])}`);
+    for (const symbol of symbols.values()) assert.match(String(symbol), /-open$/);
+    const legend = scatter(fig.data)
+      .filter((t) => t.showlegend)
+      .sort((a, b) => ((a as { legendrank?: number }).legendrank ?? 0) - ((b as { legendrank?: number }).legendrank ?? 0))
+      .map((t) => t.name);
+    assert.deepEqual(legend, [...new Set((trainingCurvesPayload().plot as TrainingCurvesPlot).curves.map((c) => c.arm))], 'legend in the payload order');
+    assert.notEqual(armSymbol('no norm'), armSymbol('LayerNorm'));
+    assert.notEqual(armSymbol('GroupNorm'), armSymbol('LayerNorm'));
+  });
+
   test('training-curves: dash per split, divergence line, ✕ and label', () => {
     const fig = toFigure(trainingCurvesPayload(), lightTheme());
     const traces = scatter(fig.data);
-    const dashes = new Set(traces.filter((t) => t.mode === 'lines').map((t) => `${t.legendgroup}:${t.line?.dash}`));
+    const dashes = new Set(traces.filter((t) => String(t.mode).startsWith('lines')).map((t) => `${t.legendgroup}:${t.line?.dash}`));
     assert.ok(dashes.has('BatchNorm:solid') && dashes.has('BatchNorm:dash'));
     const crosses = traces.filter((t) => t.name === 'no norm diverged');
     assert.equal(crosses.length, 2, 'a ✕ in each metric subplot');
