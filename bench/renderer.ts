@@ -78,7 +78,7 @@ function median(values: number[]): number {
 }
 
 function bundleSizes(dir: string): RendererBenchResult[] {
-  const files = ['renderer.js', ...readdirSync(join(dir, 'renderer-chunks')).filter((f) => f.endsWith('.js')).map((f) => `renderer-chunks/${f}`)];
+  const files = ['renderer.js', 'plotly.js', ...readdirSync(join(dir, 'renderer-chunks')).filter((f) => f.endsWith('.js')).map((f) => `renderer-chunks/${f}`)];
   return files.map((file) => {
     const bytes = readFileSync(join(dir, file));
     return { type: 'bundle' as const, file, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length };

@@ -1,4 +1,4 @@
-/** The report's script (the renderer and plotly), next to the CLI bundle once built. */
+/** The report's script: plotly (dist/plotly.js), then the renderer's report page, next to the CLI bundle once built. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -7,7 +7,7 @@ export function reportScriptPath(): string {
 }
 
 export function readReportScript(): string {
-  const file = reportScriptPath();
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
-  return readFileSync(file, 'utf8');
+  const files = [path.join(__dirname, 'plotly.js'), reportScriptPath()];
+  for (const file of files) if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build`);
+  return files.map((file) => readFileSync(file, 'utf8')).join(';\n');
 }

@@ -1,7 +1,7 @@
 /**
  * The headless runner's HTML report: one self-contained file (no network needed to view it) with the
  * notebook's markdown, code and outputs. Plots are drawn in the page by the renderer's own
- * payload-to-plotly mapping (dist/report-assets/report.js, plotly included), so they look as in VS Code.
+ * payload-to-plotly mapping (dist/plotly.js, then dist/report-assets/report.js), so they look as in VS Code.
  */
 import markdownItKatex from '@vscode/markdown-it-katex';
 import MarkdownIt from 'markdown-it';
@@ -13,7 +13,7 @@ import { PLOT_MIME } from '../shared/payload';
 // without KaTeX's fonts and styles: the report stays one file.
 const markdown = new MarkdownIt({ html: false, linkify: true }).use(markdownItKatex, { output: 'mathml', throwOnError: false });
 
-/** `script` is dist/report-assets/report.js (see ./report-script.ts in Node; workspace.fs in the extension). */
+/** `script` is dist/plotly.js and dist/report-assets/report.js (see src/cli/report-script.ts in Node; workspace.fs in the extension). */
 export function renderReport(notebook: BnnbNotebook, title: string, script: string): string {
   const cells = notebook.cells.map(renderCell).join('\n');
   return `<!DOCTYPE html>

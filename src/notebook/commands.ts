@@ -76,7 +76,9 @@ export function registerCommands(controller: BnlabController, extensionUri: vsco
       if (!target) return;
       const data = new vscode.NotebookData(notebook.getCells().map(cellData));
       data.metadata = notebook.metadata;
-      const script = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', 'report-assets', 'report.js')));
+      // plotly (dist/plotly.js), then the report page's script, as the CLI reads them (src/cli/report-script.ts).
+      const read = async (...parts: string[]) => new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(extensionUri, 'dist', ...parts)));
+      const script = `${await read('plotly.js')};\n${await read('report-assets', 'report.js')}`;
       await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(renderReport(fromNotebookData(data), `${base}.bnnb`, script)));
       const where = target.scheme === 'file' ? target.fsPath : target.toString(true);
       const open = await vscode.window.showInformationMessage(`BatchNorm Lab: report written to ${where}`, 'Open in Browser');

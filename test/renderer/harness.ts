@@ -35,7 +35,7 @@ function newestMtime(path: string): number {
 }
 
 /**
- * Directory holding renderer.js and renderer-chunks/. Normally dist/ as written by `npm run build`
+ * Directory holding renderer.js, renderer-chunks/ and plotly.js. Normally dist/ as written by `npm run build`
  * (`npm test` builds first). If dist/renderer.js is missing or older than the renderer sources (someone
  * ran only `npm run test:renderer` after editing), builds the renderer alone, with the options of
  * scripts/build.mjs, into a temporary directory so the tests never pass against a stale bundle.
@@ -65,19 +65,36 @@ export async function rendererDist(): Promise<{ dir: string; source: string; tem
     legalComments: 'linked',
     logLevel: 'warning',
   });
+  // plotly as the build ships it: a classic script beside the renderer (scripts/build.mjs).
+  await buildPlotlyScript(dir);
   const why = existsSync(entry) ? 'dist/renderer.js is older than renderers/' : 'dist/renderer.js is missing';
   return { dir, source: `${dir} (${why}; built the renderer alone — run \`npm run build\` to test dist/)`, temporary: true };
 }
 
-/** The plotly chunk: the largest .js file in renderer-chunks/. */
-export function plotlyChunk(dir: string): { name: string; bytes: number } {
-  const chunks = join(dir, 'renderer-chunks');
-  const files = readdirSync(chunks)
-    .filter((name) => name.endsWith('.js'))
-    .map((name) => ({ name, bytes: statSync(join(chunks, name)).size }))
-    .sort((a, b) => b.bytes - a.bytes);
-  if (!files[0]) throw new Error(`no chunks in ${chunks}`);
-  return files[0];
+/** dist/plotly.js as scripts/build.mjs writes it: plotly.js-dist as a classic script that sets globalThis.Plotly. */
+export async function buildPlotlyScript(dir: string): Promise<string> {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { plotly: 'node_modules/plotly.js-dist/plotly.js' },
+    outdir: dir,
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'Plotly',
+    target: 'es2022',
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
+  });
+  return join(dir, 'plotly.js');
+}
+
+/** The plotly script beside the renderer bundle. */
+export function plotlyScript(dir: string): { name: string; bytes: number } {
+  const file = join(dir, 'plotly.js');
+  if (!existsSync(file)) throw new Error(`no plotly.js in ${dir}`);
+  return { name: 'plotly.js', bytes: statSync(file).size };
 }
 
 // ---------------------------------------------------------------------------------------------------

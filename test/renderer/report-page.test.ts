@@ -9,7 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { BnnbNotebook } from '../../src/shared/bnnb-format';
 import { renderReport } from '../../src/kernel/report';
-import { distributionPayload, launchBrowser, ROOT } from './harness';
+import { buildPlotlyScript, distributionPayload, launchBrowser, ROOT } from './harness';
 
 const PLOTS = 12;
 let dir: string;
@@ -21,14 +21,17 @@ function newestMtime(path: string): number {
   return stat.isDirectory() ? Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name)))) : stat.mtimeMs;
 }
 
-/** dist/report-assets/report.js when it is newer than its sources, else the same bundle built here. */
+/** dist/plotly.js and dist/report-assets/report.js (as the report inlines them) when newer than their sources, else the same bundles built here. */
 async function reportScript(): Promise<string> {
   const built = join(ROOT, 'dist/report-assets/report.js');
+  const plotly = join(ROOT, 'dist/plotly.js');
   const sources = Math.max(newestMtime(join(ROOT, 'renderers')), newestMtime(join(ROOT, 'src/shared')));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return readFileSync(built, 'utf8');
+  if (existsSync(built) && existsSync(plotly) && statSync(built).mtimeMs >= sources) return `${readFileSync(plotly, 'utf8')};\n${readFileSync(built, 'utf8')}`;
   const esbuild = await import('esbuild');
-  const result = await esbuild.build({ absWorkingDir: ROOT, entryPoints: ['renderers/report-page.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, write: false, logLevel: 'warning' });
-  return result.outputFiles[0]!.text;
+  const result = await esbuild.build({ absWorkingDir: ROOT, entryPoints: ['renderers/report-page.ts'], bundle: true, platform: 'browser', format: 'iife', target: 'es2022', minify: true, write: false, logLevel: 'warning', define: { 'import.meta.url': 'location.href' } });
+  const dir = mkdtempSync(join(tmpdir(), 'bnlab-report-plotly-'));
+  const plotlyBuilt = readFileSync(await buildPlotlyScript(dir), 'utf8');
+  return `${plotlyBuilt};\n${result.outputFiles[0]!.text}`;
 }
 
 /** A notebook of PLOTS plot outputs, one per cell, far taller than the viewport. */
