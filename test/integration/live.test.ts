@@ -80,8 +80,9 @@ suite('live lab', () => {
     await screenshot('knob-eps');
 
     // Undo, as a person would: in the cell's editor.
-    await vscode.commands.executeCommand('notebook.focusTop');
+    editor.selections = [new vscode.NotebookRange(cell.index, cell.index + 1)];
     await vscode.commands.executeCommand('notebook.cell.edit');
+    await waitFor('the cell editor to have focus', () => vscode.window.activeTextEditor?.document === cell.document, 5_000);
     await vscode.commands.executeCommand('undo');
     await waitFor('undo to restore the text', () => cell.document.getText() === original, 5_000);
   });
