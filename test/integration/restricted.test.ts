@@ -52,4 +52,23 @@ suite('Restricted Mode', () => {
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', cell!.document.uri, new vscode.Range(0, 0, 0, 1));
     assert.ok(actions.some((a) => a.title.startsWith('Add the')), actions.map((a) => a.title).join(', '));
   });
+
+  test('a knob on an experiment plot edits the cell and re-runs it without asking for trust', async () => {
+    const file = path.join(workspace, 'restricted-knob.bnnb');
+    writeFileSync(file, JSON.stringify({ format: 'bnnb', version: 1, cells: [{ kind: 'code', language: 'bnlab', source: 'experiment: normalize-features\nbatchSize: 32 # small\n' }] }));
+    const editor = await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(vscode.Uri.file(file)));
+    const [cell] = codeCells(editor);
+    await vscode.commands.executeCommand('bnlab.runExperimentCells');
+    await waitFor('the cell to run', () => cell!.executionSummary?.timing?.endTime !== undefined, 30_000);
+    const { knobs, rendererReports } = await api();
+    const outputId = (cell!.outputs[0] as { id?: string }).id;
+    await waitFor('the plot to be drawn', () => rendererReports.received.some((r) => r.outputId === outputId && r.type === 'rendered'), 20_000);
+    const ranBefore = cell!.executionSummary?.timing?.endTime ?? 0;
+    assert.ok(await knobs.drive(editor, 'batchSize', 64, outputId));
+    await waitFor('the cell to say batchSize: 64', () => cell!.document.getText() === 'experiment: normalize-features\nbatchSize: 64 # small\n', 10_000);
+    await waitFor('the cell to run again', () => (cell!.executionSummary?.timing?.endTime ?? 0) > ranBefore, 20_000);
+    assert.equal(cell!.executionSummary?.success, true);
+    const plot = JSON.parse(Buffer.from(itemsOf(cell!)[0]!.data).toString()) as { knobs?: { key: string; value: unknown }[] };
+    assert.equal(plot.knobs?.find((k) => k.key === 'batchSize')?.value, 64);
+  });
 });
