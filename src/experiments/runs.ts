@@ -25,6 +25,8 @@ export interface JobPool {
   /** How many jobs run at once. */
   readonly size: number;
   run(name: string, input: unknown, hooks: JobHooks): Promise<unknown>;
+  /** Stops every queued and running job (their promises reject): a run failed, so the others' results would be thrown away. */
+  cancel?(): void;
 }
 
 export interface JobHooks {
@@ -122,7 +124,13 @@ export async function runAll<I, R>(context: ExperimentContext, job: Job<I, R>, i
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(pool.size, inputs.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(pool.size, inputs.length) }, worker));
+  } catch (error) {
+    // The cell fails with this run's error: the sibling runs would only keep the pool busy for nothing.
+    pool.cancel?.();
+    throw error;
+  }
   return results;
 }
 

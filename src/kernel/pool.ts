@@ -69,6 +69,24 @@ export class WorkerJobPool implements JobPool {
     return this.slots.length;
   }
 
+  /** Jobs running now. */
+  get runningCount(): number {
+    return this.slots.filter((slot) => slot.job).length;
+  }
+
+  /** Fails queued and running jobs; the workers running them are ended (the next jobs start fresh ones), idle ones kept. */
+  cancel(): void {
+    const error = new Error('Cancelled: another run of this experiment failed.');
+    error.name = 'Cancelled';
+    for (const job of this.queue.splice(0)) job.reject(error);
+    for (const slot of this.slots.filter((s) => s.job)) {
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      slot.worker.terminate();
+      slot.job!.reject(error);
+      slot.job = undefined;
+    }
+  }
+
   /** Ends every worker; queued and running jobs fail. */
   terminate(): void {
     this.terminated = true;

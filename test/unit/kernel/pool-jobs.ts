@@ -73,6 +73,18 @@ export const spinning = defineJob<{ seconds: number }, number>('test:spinning', 
   return steps;
 });
 
+/** Spins for `seconds` (checking for an interrupt), or fails after `failAfterMs`: a run whose siblings are still going when it fails. */
+export const spinOrFail = defineJob<{ seconds: number; failAfterMs?: number }, number>('test:spin-or-fail', (input, context) => {
+  const started = Date.now();
+  let steps = 0;
+  while (Date.now() < started + input.seconds * 1000) {
+    context.checkInterrupt();
+    if (input.failAfterMs !== undefined && Date.now() > started + input.failAfterMs) throw new RangeError('this run failed');
+    for (let i = 0; i < 1e5; i++) steps += i & 1;
+  }
+  return steps;
+});
+
 /** Kills its worker: by filling the heap, or by exiting the thread. */
 export const killing = defineJob<{ how: 'heap' | 'exit' }, number>('test:killing', (input) => {
   if (input.how === 'exit') process.exit(3);

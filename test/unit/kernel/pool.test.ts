@@ -14,7 +14,7 @@ import { nodePoolWorker } from '../../../src/kernel/platform/node-pool-worker';
 import { MemoryLimitError } from '../../../src/kernel/platform/types';
 import { WorkerJobPool } from '../../../src/kernel/pool';
 import { resolveParallelRuns } from '../../../src/kernel/pool-size';
-import { doubling, failing, killing, spinning, trainSmallMlp, type TrainInput } from './pool-jobs';
+import { doubling, failing, killing, spinOrFail, spinning, trainSmallMlp, type TrainInput } from './pool-jobs';
 
 const root = path.resolve(__dirname, '../../..');
 let dir: string;
@@ -108,6 +108,16 @@ describe('job pool (parallel runs of an experiment)', () => {
       assert.equal(error.step, 7);
       return true;
     });
+  });
+
+  it('ends the sibling runs when one fails, so the next cell finds the pool free', async () => {
+    const jobPool = pool(2);
+    const startedAt = Date.now();
+    const inputs = [{ seconds: 30 }, { seconds: 30, failAfterMs: 500 }, { seconds: 30 }];
+    await assert.rejects(runAll(withPool(jobPool), spinOrFail, inputs), (error: Error) => error instanceof RangeError && error.message === 'this run failed');
+    assert.equal(jobPool.runningCount, 0, 'no sibling left running');
+    assert.deepEqual(await runAll(withPool(jobPool), doubling, [{ value: 1, steps: 1 }, { value: 2, steps: 1 }]), [2, 4]);
+    assert.ok(Date.now() - startedAt < 20_000, 'the spinning runs did not run their 30 s');
   });
 
   it('stops running jobs within a second of an interrupt, and runs the next cell\'s jobs', async () => {
