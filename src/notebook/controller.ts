@@ -10,7 +10,6 @@ import { EXTENSION_ID, NOTEBOOK_TYPE } from './constants';
 import { RunDiagnostics } from './language/run-diagnostics';
 import { kernelWorker, notebookDirectory } from './platform/host';
 import { LiveOutputs, plotsOf } from './live-outputs';
-import { parallelRuns } from './platform/host';
 
 export class BnlabController implements vscode.Disposable {
   private readonly controller: vscode.NotebookController;
@@ -89,7 +88,8 @@ export class BnlabController implements vscode.Disposable {
       session = new KernelSession({
         ...kernelWorker(this.extensionUri),
         memoryLimitMb: settings.get<number>('memoryLimitMb'),
-        parallelRuns: parallelRuns(settings.get<number>('parallelRuns') ?? 0),
+        // The kernel worker resolves 0 (automatic) against its own cores (src/kernel/pool-size.ts).
+        parallelRuns: settings.get<number>('parallelRuns') ?? 0,
         isTrusted: () => vscode.workspace.isTrusted,
       });
       this.sessions.set(notebook, session);

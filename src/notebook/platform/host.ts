@@ -3,10 +3,8 @@
  * its cells read files from. The web build (scripts/build.mjs) takes ./host.web.ts instead; both export
  * the same names, and everything above them is shared.
  */
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { resolveParallelRuns } from '../../kernel/pool-size';
 import type { SessionOptions } from '../../kernel/session';
 
 /** Which extension host this build runs in. */
@@ -20,9 +18,4 @@ export function kernelWorker(extensionUri: vscode.Uri): Pick<SessionOptions, 'wo
 /** The folder of a notebook saved on disk (cells read files relative to it); none for untitled notebooks. */
 export function notebookDirectory(notebook: vscode.NotebookDocument): { directory?: string } {
   return notebook.uri.scheme === 'file' ? { directory: path.dirname(notebook.uri.fsPath) } : {};
-}
-
-/** Workers for an experiment's independent runs: the setting, or (0) one per core but one, at least 1. */
-export function parallelRuns(setting: number): number {
-  return resolveParallelRuns(setting, os.availableParallelism());
 }

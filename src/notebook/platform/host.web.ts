@@ -16,8 +16,3 @@ export function kernelWorker(extensionUri: vscode.Uri): Pick<SessionOptions, 'wo
 export function notebookDirectory(notebook: vscode.NotebookDocument): { directory?: string } {
   return notebook.isUntitled ? {} : { directory: vscode.Uri.joinPath(notebook.uri, '..').toString() };
 }
-
-/** The web kernel has no pool (docs/kernel.md): its runs go one after another, whatever the setting. */
-export function parallelRuns(_setting: number): number {
-  return 1;
-}

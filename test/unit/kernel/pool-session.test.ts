@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import { nodeKernelWorker } from '../../../src/kernel/platform/node-worker';
 import { KernelSession, type RunResult } from '../../../src/kernel/session';
+import { NODE_WORKER_BUILD } from './build-worker';
 
 let dir: string;
 const sessions: KernelSession[] = [];
@@ -50,12 +51,7 @@ describe('parallel runs through the kernel (KernelSession → kernel worker → 
     await esbuild.build({
       entryPoints: { 'kernel-worker': 'src/kernel/worker.ts', 'pool-worker': 'src/kernel/pool-worker.ts' },
       outdir: dir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      mainFields: ['module', 'main'],
-      logLevel: 'warning',
+      ...NODE_WORKER_BUILD,
     });
     const { buildMnist } = (await import(pathToFileURL(path.resolve('scripts/build-mnist.mjs')).href)) as { buildMnist(o: { out: string }): Promise<unknown> };
     await mkdir(path.join(dir, 'data'));

@@ -14,6 +14,7 @@ import { nodePoolWorker } from '../../../src/kernel/platform/node-pool-worker';
 import { MemoryLimitError } from '../../../src/kernel/platform/types';
 import { WorkerJobPool } from '../../../src/kernel/pool';
 import { resolveParallelRuns } from '../../../src/kernel/pool-size';
+import { NODE_WORKER_BUILD } from './build-worker';
 import { doubling, failing, killing, spinOrFail, spinning, trainSmallMlp, type TrainInput } from './pool-jobs';
 
 const root = path.resolve(__dirname, '../../..');
@@ -27,13 +28,7 @@ async function bundle(name: string, imports: string[]): Promise<string> {
   await esbuild.build({
     stdin: { contents: imports.map((file) => `import ${JSON.stringify(`./${file}`)};`).join('\n'), resolveDir: root, loader: 'ts' },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    sourcemap: 'inline',
-    logLevel: 'warning',
+    ...NODE_WORKER_BUILD,
   });
   return outfile;
 }
