@@ -37,11 +37,11 @@ export class KnobBridge implements vscode.Disposable {
       const experiment = checkExperimentCell(source, catalog).outline.experiment;
       if (!experiment) throw new KnobError('This cell no longer names an experiment');
       const updated = setCellParam(source, experiment, change.key, change.value);
-      if (updated !== source) {
-        const edit = new vscode.WorkspaceEdit();
-        edit.replace(cell.document.uri, changedRange(cell.document, source, updated), changedText(source, updated));
-        if (!(await vscode.workspace.applyEdit(edit))) throw new KnobError('VS Code refused the edit');
-      }
+      // A knob released at the value the cell already says changes nothing: no edit, no re-run.
+      if (updated === source) return;
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(cell.document.uri, changedRange(cell.document, source, updated), changedText(source, updated));
+      if (!(await vscode.workspace.applyEdit(edit))) throw new KnobError('VS Code refused the edit');
       // A newer value replaces a run still going: the person wants to see the latest knob, not a queue.
       if (this.controller.isRunning(cell.notebook)) this.controller.interrupt(cell.notebook);
       await this.controller.rerunKeepingResult(cell, editor);
