@@ -2,6 +2,7 @@
 // Prints one JSON object (RunnerOutput) on stdout. Each call runs inside `tidy`, the engine's way
 // to write a training loop (its intermediates go back to the storage pool when the call returns,
 // as PyTorch's reference counting frees them); BNLAB_BENCH_NO_TIDY=1 measures without it.
+import '../src/kernel/platform/node-relaxed-simd'; // as in the kernel's workers: the fused gemm
 import { F, Generator, nn, optim, randn, tidy, type Tensor } from '../src/engine/index';
 import { measure, parseArgs, peakRssKb, type RunnerOutput } from './harness';
 import { loadMnist } from './mnist-node';

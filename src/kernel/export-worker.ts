@@ -2,6 +2,7 @@
  * The extension's export runs here, off the extension host's thread: it runs the experiment cell once in
  * the engine (seconds to minutes) and writes the script's files. Cancelling terminates the worker.
  */
+import './platform/node-relaxed-simd'; // first: before the engine compiles its WebAssembly
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { fileDatasets } from './datasets';

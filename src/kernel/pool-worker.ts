@@ -3,6 +3,7 @@
  * (pool.ts). It imports the experiment catalog, which registers every job, and reads the same datasets
  * as the kernel worker from the data folder beside it.
  */
+import './platform/node-relaxed-simd'; // first: before the engine compiles its WebAssembly
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import '../experiments/catalog';

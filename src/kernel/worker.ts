@@ -2,6 +2,7 @@
  * Entry of a notebook's worker thread in Node (bundled to dist/kernel-worker.js). It holds the engine and
  * the notebook's state; worker-loop.ts serves the host's messages. The web build's entry is worker-web.ts.
  */
+import './platform/node-relaxed-simd'; // first: before the engine compiles its WebAssembly
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';

@@ -29,4 +29,14 @@ function activationBackward(kind: Activation, g: Float32Array, y: Float32Array, 
   else for (let i = 0; i < n; i++) gx[i] = y[i] > 0 ? g[i] : 0;
 }
 
-export const jsElementwise: ElementwiseKernels = { sgd, activationBackward };
+function sigmoid(x: Float32Array, y: Float32Array): void {
+  for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i]));
+}
+
+function columnSums(src: Float32Array, R: number, C: number): Float32Array {
+  const acc = new Float64Array(C);
+  for (let r = 0, i = 0; r < R; r++) for (let j = 0; j < C; j++, i++) acc[j] += src[i];
+  return Float32Array.from(acc);
+}
+
+export const jsElementwise: ElementwiseKernels = { sgd, activationBackward, sigmoid, columnSums };

@@ -1,4 +1,5 @@
-// The element-wise kernel family: in-place updates and activation gradients over whole arrays. 'js': elementwise-js.ts
+// The element-wise kernel family: in-place updates, activations and their gradients over whole arrays,
+// and linear's bias gradient (column sums). 'js': elementwise-js.ts
 // (float64 arithmetic, rounded to float32 where a Float32Array stores); 'wasm': wasm/elementwise.ts
 // (the same operations in f64x2 lanes: the same bits). Chosen in backend.ts.
 
@@ -32,4 +33,11 @@ export interface ElementwiseKernels {
    * dy·(1 − y·y), relu y > 0 ? dy : 0. gx, dy and y have one length.
    */
   activationBackward(kind: Activation, dy: Float32Array, y: Float32Array, gx: Float32Array): void;
+  /** y = 1 / (1 + exp(−x)) in float64 with Math.exp's exp, rounded once; y has x's length (may be x). */
+  sigmoid(x: Float32Array, y: Float32Array): void;
+  /**
+   * Σ over the rows of a row-major (R, C) array, per column: float64 sums in row order, rounded
+   * once (sumToShape's bits, without its iteration plan: linear's bias gradient).
+   */
+  columnSums(src: Float32Array, R: number, C: number): Float32Array;
 }

@@ -204,7 +204,7 @@ export function leakyRelu(a: Tensor, negativeSlope = 0.01): Tensor {
 /** 1 / (1 + e⁻ˣ) elementwise. Like torch.sigmoid. */
 export function sigmoid(a: Tensor): Tensor {
   return unary(a, 'SigmoidBackward',
-    (x, y) => { for (let i = 0; i < x.length; i++) y[i] = 1 / (1 + Math.exp(-x[i])); },
+    (x, y) => activeKernels().elementwise.sigmoid(x, y),
     (g, _x, y, gx) => activeKernels().elementwise.activationBackward('sigmoid', g, y, gx));
 }
 

@@ -32,16 +32,6 @@ export function sumToShape(src: Float32Array, srcShape: Shape, toShape: Shape): 
   return Float32Array.from(sumToShapeF64(src, srcShape, toShape));
 }
 
-/**
- * Σ over the rows of a row-major (R, C) array, per column: float64 sums in row order, rounded once
- * (sumToShape's bits, without its iteration plan: linear's bias gradient).
- */
-export function columnSums(src: Float32Array, R: number, C: number): Float32Array {
-  const acc = new Float64Array(C);
-  for (let r = 0, i = 0; r < R; r++) for (let j = 0; j < C; j++, i++) acc[j] += src[i];
-  return Float32Array.from(acc);
-}
-
 /** Like sumToShape but returns the unrounded float64 sums. */
 export function sumToShapeF64(src: Float32Array, srcShape: Shape, toShape: Shape): Float64Array {
   const acc = new Float64Array(numelOf(toShape));

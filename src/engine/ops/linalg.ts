@@ -1,7 +1,8 @@
 // matmul (with PyTorch's 1-D promotion and batch broadcasting) and the fused linear layer op.
 import { Tensor } from '../tensor';
 import { broadcastShapes, numelOf, shapeToString } from '../shape';
-import { columnSums, expandTo, sumToShape } from './kernels';
+import { expandTo, sumToShape } from './kernels';
+import { activeKernels } from '../kernels/backend';
 import { gemmNN, gemmNT, gemmTN } from '../kernels/matmul';
 import { attach } from './graph';
 import { allocate } from '../storage';
@@ -77,7 +78,7 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
     const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I, allocate(R * I, false)) : null;
     const gw = weight.requiresGrad ? gemmTN(g, x.data, O, R, I) : null;
     let gb: Float32Array | null = null;
-    if (bias && bias.requiresGrad) gb = columnSums(g, R, O);
+    if (bias && bias.requiresGrad) gb = activeKernels().elementwise.columnSums(g, R, O);
     return [gx, gw, gb];
   }, true);
 }

@@ -1,6 +1,6 @@
-// Host side of the WebAssembly element-wise kernels (elementwise.wat): operands are copied into the
-// module's memory (one typed-array copy each), the kernel runs there, and the results are copied
-// back in place. The copies are plain memcpy (~0.1 ns a value); the 'js' loops they replace cost
+// Host side of the WebAssembly element-wise kernels (elementwise.wat): the SGD update, sigmoid,
+// activation gradients and column sums. Operands are copied into the module's memory (one
+// typed-array copy each), the kernel runs there, and the results are copied back in place. The copies are plain memcpy (~0.1 ns a value); the 'js' loops they replace cost
 // ~1 ns a value in V8, so this pays from a few thousand values up.
 import type { Activation, ElementwiseKernels, SgdStep } from '../kernels/elementwise';
 import { jsElementwise } from '../kernels/elementwise-js';
@@ -10,6 +10,8 @@ import { WasmKernels } from './runtime';
 interface ElementwiseWasm {
   sgd(p: number, g: number, buf: number, n: number, lr: number, wd: number, mu: number, damp: number, flags: number): void;
   activation_backward(op: number, g: number, y: number, out: number, n: number): void;
+  sigmoid(x: number, out: number, n: number): void;
+  column_sums(src: number, R: number, C: number, acc: number, out: number): void;
 }
 
 const ACTIVATION_OP: Record<Activation, number> = { sigmoid: 0, tanh: 1, relu: 2 };
@@ -30,6 +32,12 @@ export function createWasmElementwise(): ElementwiseKernels | null {
       if (g.length < ELEMENTWISE_WASM_MIN) jsElementwise.activationBackward(kind, g, y, gx);
       else activationBackwardWasm(kernels, ACTIVATION_OP[kind], g, y, gx);
     },
+    sigmoid: (x, y) => {
+      if (x.length < ELEMENTWISE_WASM_MIN) jsElementwise.sigmoid(x, y);
+      else sigmoidWasm(kernels, x, y);
+    },
+    columnSums: (src, R, C) =>
+      src.length < ELEMENTWISE_WASM_MIN || C % 2 === 1 ? jsElementwise.columnSums(src, R, C) : columnSumsWasm(kernels, src, R, C),
   };
 }
 
@@ -71,4 +79,23 @@ function activationBackwardWasm(kernels: WasmKernels<ElementwiseWasm>, op: numbe
   f32.set(y, pY >> 2);
   kernels.exports.activation_backward(op, pG, pY, pG, n);
   gx.set(f32.subarray(pG >> 2, (pG >> 2) + n));
+}
+
+/** y = σ(x) (see elementwise.wat), computed in place over the copy of x (one float of room past it for an odd n). */
+function sigmoidWasm(kernels: WasmKernels<ElementwiseWasm>, x: Float32Array, y: Float32Array): void {
+  const n = x.length;
+  const f32 = kernels.ensure(align16((n + 1) * 4));
+  f32.set(x, 0);
+  kernels.exports.sigmoid(0, 0, n);
+  y.set(f32.subarray(0, n));
+}
+
+/** Σ over rows per column (see elementwise.wat), for an even number of columns C. */
+function columnSumsWasm(kernels: WasmKernels<ElementwiseWasm>, src: Float32Array, R: number, C: number): Float32Array {
+  const pAcc = align16(R * C * 4);
+  const pOut = pAcc + C * 8;
+  const f32 = kernels.ensure(pOut + C * 4);
+  f32.set(src.length === R * C ? src : src.subarray(0, R * C), 0);
+  kernels.exports.column_sums(0, R, C, pAcc, pOut);
+  return f32.slice(pOut >> 2, (pOut >> 2) + C);
 }

@@ -1,5 +1,5 @@
-;; Element-wise kernels for the 'wasm' backend (host side in wasm/elementwise.ts): the SGD update
-;; and activation gradients. Assembled by scripts/build-wasm.mjs (wabt) into
+;; Element-wise kernels for the 'wasm' backend (host side in wasm/elementwise.ts): the SGD update,
+;; sigmoid, activation gradients and column sums. Assembled by scripts/build-wasm.mjs (wabt) into
 ;; elementwise.generated.ts (base64), which is committed.
 ;;
 ;; Numerics: each kernel repeats the 'js' kernel's float64 arithmetic in f64x2 lanes, operation for
@@ -87,7 +87,64 @@
               (else (local.set $ds (local.get $bs))))))
         (f32.store (local.get $p) (f32.demote_f64
           (f64.sub (local.get $ps) (f64.mul (local.get $lr) (local.get $ds))))))))
-;; Activation gradients over n values, gx = f(g, y) with y the forward's output, two values at a
+  ;; Sigmoid over n float32 values, y = 1 / (1 + exp(−x)), two at a time in float64 exactly as the
+  ;; 'js' loop evaluates it with Math.exp, then rounded to float32. exp is fdlibm's e_exp.c (the
+  ;; algorithm and constants of V8's Math.exp, base/ieee754.cc) evaluated lane-wise: both of its
+  ;; branches are computed and selected by the same tests on the high word, so each lane gets
+  ;; Math.exp's bits. t = −x is first clamped to [−708, 709]: beyond, fdlibm's overflow, underflow
+  ;; and subnormal paths give 1 + e = 1 or 1 / (1 + e) below float32's range, as the clamp does.
+  (func (export "sigmoid") (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $t v128) (local $abs v128) (local $k v128) (local $hi v128) (local $lo v128)
+    (local $r v128) (local $rr v128) (local $c v128) (local $q v128) (local $y v128) (local $scale v128)
+    (local $pairs i32)
+    (local.set $pairs (i32.shr_u (i32.add (local.get $n) (i32.const 1)) (i32.const 1)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $pairs) (i32.const 3))))
+    (block $done
+      (loop $pair
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        ;; An odd n reads one float past the input (the host leaves room) and stores one lane only.
+        (local.set $t (f64x2.neg (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x)))))
+        (local.set $t (f64x2.pmax (f64x2.pmin (local.get $t) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+        ;; fdlibm's tests on hx, the high word of |t|, as float64 comparisons of |t|: hx > 0x3fd62e42
+        ;; (about 0.5·ln2: reduce, k = (int)(t/ln2 ± 0.5)) and hx < 0x3e300000 (|t| < 2^−28: 1 + t).
+        (local.set $abs (f64x2.abs (local.get $t)))
+        (local.set $k (f64x2.trunc (f64x2.add
+          (f64x2.mul (local.get $t) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+          (v128.bitselect (local.get $t) (v128.const f64x2 0.5 0.5) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))
+        (local.set $k (v128.and (local.get $k) (f64x2.gt (local.get $abs) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff))))
+        (local.set $hi (f64x2.sub (local.get $t)
+          (f64x2.mul (local.get $k) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $lo (f64x2.mul (local.get $k) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $r (f64x2.sub (local.get $hi) (local.get $lo)))
+        ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+        (local.set $rr (f64x2.mul (local.get $r) (local.get $r)))
+        (local.set $c (f64x2.mul (local.get $rr) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+        (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (local.get $c) (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))))
+        (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (local.get $c) (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))))
+        (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (local.get $c) (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))))
+        (local.set $c (f64x2.mul (local.get $rr) (f64x2.add (local.get $c) (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))))
+        (local.set $c (f64x2.sub (local.get $r) (local.get $c)))
+        ;; fdlibm: k = 0 → 1 − ((r·c)/(c − 2) − r); else (1 − ((lo − (r·c)/(2 − c)) − hi))·2^k. With
+        ;; q = (r·c)/(c − 2), (r·c)/(2 − c) is exactly −q, and for k = 0 (lo = 0, hi = r) the second
+        ;; form is the first: one expression, one division, serves every lane.
+        (local.set $q (f64x2.div (f64x2.mul (local.get $r) (local.get $c)) (f64x2.sub (local.get $c) (v128.const f64x2 2 2))))
+        (local.set $y (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.sub (f64x2.add (local.get $lo) (local.get $q)) (local.get $hi))))
+        ;; 2^k from the bits of k + (2^52 + 1023), whose low bits are the integer k + 1023.
+        (local.set $scale (i64x2.shl (f64x2.add (local.get $k) (v128.const f64x2 0x1.00000000003ffp+52 0x1.00000000003ffp+52))
+          (i32.const 52)))
+        (local.set $y (f64x2.mul (local.get $y) (local.get $scale)))
+        (local.set $y (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $t)) (local.get $y)
+          (f64x2.lt (local.get $abs) (v128.const f64x2 0x1p-28 0x1p-28))))
+        (local.set $y (f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $y)))))
+        (if (i32.and (i32.eq (i32.add (local.get $x) (i32.const 8)) (local.get $end)) (i32.and (local.get $n) (i32.const 1)))
+          (then (v128.store32_lane 0 (local.get $out) (local.get $y)))
+          (else (v128.store64_lane 0 (local.get $out) (local.get $y))))
+        (local.set $x (i32.add (local.get $x) (i32.const 8)))
+        (local.set $out (i32.add (local.get $out) (i32.const 8)))
+        (br $pair))))
+
+  ;; Activation gradients over n values, gx = f(g, y) with y the forward's output, two values at a
   ;; time in float64 exactly as the 'js' loops evaluate them, then rounded to float32:
   ;;   op 0 sigmoid: (g·(1 − y))·y     op 1 tanh: g·(1 − y·y)     op 2 relu: y > 0 ? g : 0
   (func (export "activation_backward") (param $op i32) (param $g i32) (param $y i32) (param $out i32) (param $n i32)
@@ -120,4 +177,36 @@
             (then (local.set $rs (f64.mul (local.get $gs) (f64.sub (f64.const 1) (f64.mul (local.get $ys) (local.get $ys))))))
             (else (local.set $rs (select (local.get $gs) (f64.const 0) (f64.gt (local.get $ys) (f64.const 0))))))))
         (f32.store (local.get $out) (f32.demote_f64 (local.get $rs))))))
+
+  ;; Column sums of a row-major (R, C) float32 array: float64 sums in row order (two columns a
+  ;; lane pair at a time), rounded once to float32 into out, as the 'js' loop does. acc: 8·C bytes
+  ;; of scratch (16-aligned); C is even here (the host sums an odd last column itself).
+  (func (export "column_sums") (param $src i32) (param $R i32) (param $C i32) (param $acc i32) (param $out i32)
+    (local $j i32) (local $cb i32) (local $a i32)
+    (local.set $cb (i32.shl (local.get $C) (i32.const 3)))
+    (local.set $j (i32.const 0))
+    (block $zeroed (loop $zero
+      (br_if $zeroed (i32.ge_u (local.get $j) (local.get $cb)))
+      (v128.store (i32.add (local.get $acc) (local.get $j)) (v128.const i64x2 0 0))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $zero)))
+    (block $summed (loop $rows
+      (br_if $summed (i32.eqz (local.get $R)))
+      (local.set $a (local.get $acc))
+      (local.set $j (i32.add (local.get $acc) (local.get $cb)))
+      (loop $cols
+        (v128.store (local.get $a) (f64x2.add (v128.load (local.get $a))
+          (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $src)))))
+        (local.set $src (i32.add (local.get $src) (i32.const 8)))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (br_if $cols (i32.lt_u (local.get $a) (local.get $j))))
+      (local.set $R (i32.sub (local.get $R) (i32.const 1)))
+      (br $rows)))
+    (local.set $j (i32.const 0))
+    (block $done (loop $round
+      (br_if $done (i32.ge_u (local.get $j) (local.get $cb)))
+      (v128.store64_lane 0 (local.get $out) (f32x4.demote_f64x2_zero (v128.load (i32.add (local.get $acc) (local.get $j)))))
+      (local.set $out (i32.add (local.get $out) (i32.const 8)))
+      (local.set $j (i32.add (local.get $j) (i32.const 16)))
+      (br $round))))
 )

@@ -1,10 +1,12 @@
 // Host side of the WebAssembly SIMD matrix product (gemm.wat): copies the operands' extents into
 // the module's memory (one typed-array copy each), packs op(B) into 8-column panels there, runs the
 // 4×8 f32x4 register-tile kernel over K slices and row blocks, and copies C back (adding the bias
-// and, with `accumulate`, the old C). Sums are float32 (products rounded, then added, like a
-// non-FMA float32 BLAS); the order differs from the JS kernel's float64 sums in the last bits.
+// and, with `accumulate`, the old C). Sums are float32; the order differs from the JS kernel's
+// float64 sums in the last bits. Two builds of the same kernel: the fused one (relaxed SIMD's
+// multiply-add, one rounding per product-sum on CPUs with FMA) where the runtime validates it,
+// else the baseline one (mul + add, like a non-FMA float32 BLAS).
 import type { MatmulKernel } from '../kernels/matmul';
-import { WASM_BASE64 } from './gemm.generated';
+import { WASM_BASE64, WASM_FMA_BASE64 } from './gemm.generated';
 import { WasmKernels } from './runtime';
 
 interface GemmWasm {
@@ -13,9 +15,19 @@ interface GemmWasm {
   finish(c: number, ldc: number, out: number, M: number, N: number, bias: number): void;
 }
 
-/** The 'wasm' matmul kernel, or null when WebAssembly SIMD is unavailable (compiles the module). */
-export function createWasmMatmul(): MatmulKernel | null {
-  const kernels = WasmKernels.load<GemmWasm>(WASM_BASE64);
+/** Which build of gemm.wat: 'fma' (relaxed SIMD) or 'baseline' (SIMD only). */
+export type GemmVariant = 'fma' | 'baseline';
+
+/** The build the 'wasm' backend uses here: 'fma' when relaxed SIMD validates, else 'baseline'; null without SIMD. */
+export function bestGemmVariant(): GemmVariant | null {
+  if (WasmKernels.validates(WASM_FMA_BASE64)) return 'fma';
+  return WasmKernels.validates(WASM_BASE64) ? 'baseline' : null;
+}
+
+/** The 'wasm' matmul kernel (the best build, or the one asked for), or null when it cannot run here. */
+export function createWasmMatmul(variant: GemmVariant | null = bestGemmVariant()): MatmulKernel | null {
+  if (variant === null) return null;
+  const kernels = WasmKernels.load<GemmWasm>(variant === 'fma' ? WASM_FMA_BASE64 : WASM_BASE64);
   if (!kernels) return null;
   return {
     gemm: (A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias) =>

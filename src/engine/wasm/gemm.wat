@@ -9,8 +9,12 @@
 ;;   op(A) unpacked, any strides: op(A)[i,k] at a + i*sai + k*sak (read with load32_splat);
 ;;   op(B) packed by $pack_b into panels of 8 columns: panel p, row k at bp + p*pstride + k*32;
 ;;   C a row-major float32 buffer whose row stride ldc covers the panels (8·panels floats).
-;; Register tile: 4 rows × 8 columns = 8 f32x4 accumulators (mul + add: no FMA in baseline SIMD,
-;; so every product is rounded before it is added, like a non-FMA float32 BLAS).
+;; Register tile: 4 rows × 8 columns = 8 f32x4 accumulators. This text is the baseline-SIMD
+;; module (mul + add: every product is rounded before it is added, like a non-FMA float32 BLAS).
+;; @variant fma
+;; The line above makes scripts/build-wasm.mjs also emit a relaxed-SIMD module in which every
+;; accumulate `(f32x4.add acc (f32x4.mul x b))` is one `f32x4.relaxed_madd` (a single rounding on
+;; CPUs with FMA: ~20% faster here, as the tile is bound by the floating-point ports).
 (module
   (import "env" "memory" (memory 1))
 
@@ -19,7 +23,7 @@
   (func (export "pack_b") (param $src i32) (param $sbk i32) (param $sbj i32)
         (param $K i32) (param $N i32) (param $dst i32)
     (local $p i32) (local $np i32) (local $k i32) (local $c i32) (local $j i32)
-    (local $s i32) (local $d i32) (local $sbk4 i32) (local $sbj4 i32) (local $pbase i32)
+    (local $s i32) (local $d i32) (local $sbk4 i32) (local $sbj4 i32) (local $pbase i32) (local $kc i32)
     (local.set $sbk4 (i32.shl (local.get $sbk) (i32.const 2)))
     (local.set $sbj4 (i32.shl (local.get $sbj) (i32.const 2)))
     (local.set $np (i32.shr_u (i32.add (local.get $N) (i32.const 7)) (i32.const 3)))
@@ -45,14 +49,38 @@
               (local.set $k (i32.sub (local.get $k) (i32.const 1)))
               (br_if $rows (local.get $k))))
           (else
-            ;; Edge panel or strided columns: one column at a time (contiguous along k when sbk = 1).
+            ;; Full panel of op(B) = Mᵀ with M row-major (sbk = 1: each column contiguous along k,
+            ;; linear's forward): 4×4 transposes of the 8 columns, 4 k at a time (the rest below).
+            (local.set $k (i32.const 0))
+            (if (i32.and (i32.eq (local.get $sbk) (i32.const 1))
+                         (i32.le_u (i32.add (local.get $j) (i32.const 8)) (local.get $N)))
+              (then
+                (local.set $s (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $sbj4))))
+                (local.set $d (local.get $pbase))
+                (block $quads_done
+                  (loop $quads
+                    (br_if $quads_done (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                    (call $transpose4 (local.get $s) (local.get $sbj4) (local.get $d))
+                    (call $transpose4 (i32.add (local.get $s) (i32.shl (local.get $sbj4) (i32.const 2))) (local.get $sbj4)
+                                      (i32.add (local.get $d) (i32.const 16)))
+                    (local.set $s (i32.add (local.get $s) (i32.const 16)))
+                    (local.set $d (i32.add (local.get $d) (i32.const 128)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                    (br $quads)))))
+            ;; Edge panel, strided columns, or the last K % 4 rows of the case above: one column at a
+            ;; time from row k (contiguous along k when sbk = 1).
+            (block $next
+            (br_if $next (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $kc (local.get $k))
             (local.set $c (i32.const 0))
             (loop $cols
-              (local.set $d (i32.add (local.get $pbase) (i32.shl (local.get $c) (i32.const 2))))
-              (local.set $k (local.get $K))
+              (local.set $d (i32.add (i32.add (local.get $pbase) (i32.shl (local.get $c) (i32.const 2)))
+                                     (i32.shl (local.get $kc) (i32.const 5))))
+              (local.set $k (i32.sub (local.get $K) (local.get $kc)))
               (if (i32.lt_u (local.get $j) (local.get $N))
                 (then
-                  (local.set $s (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $sbj4))))
+                  (local.set $s (i32.add (i32.add (local.get $src) (i32.mul (local.get $j) (local.get $sbj4)))
+                                         (i32.mul (local.get $kc) (local.get $sbk4))))
                   (loop $col
                     (f32.store (local.get $d) (f32.load (local.get $s)))
                     (local.set $s (i32.add (local.get $s) (local.get $sbk4)))
@@ -67,9 +95,28 @@
                     (br_if $zero (local.get $k)))))
               (local.set $j (i32.add (local.get $j) (i32.const 1)))
               (local.set $c (i32.add (local.get $c) (i32.const 1)))
-              (br_if $cols (i32.lt_u (local.get $c) (i32.const 8))))))
+              (br_if $cols (i32.lt_u (local.get $c) (i32.const 8)))))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $panels))))
+
+  ;; Rows k..k+3 of 4 packed columns: reads 4 floats along k from each of the columns at src,
+  ;; src + stride, src + 2·stride, src + 3·stride; writes 4 rows of 4 floats 32 bytes apart at dst.
+  (func $transpose4 (param $src i32) (param $stride i32) (param $dst i32)
+    (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $v0 (v128.load (local.get $src)))
+    (local.set $v1 (v128.load (i32.add (local.get $src) (local.get $stride))))
+    (local.set $v2 (v128.load (i32.add (local.get $src) (i32.shl (local.get $stride) (i32.const 1)))))
+    (local.set $v3 (v128.load (i32.add (local.get $src) (i32.mul (local.get $stride) (i32.const 3)))))
+    ;; t0 = (v0₀ v1₀ v0₁ v1₁), t1 = (v0₂ v1₂ v0₃ v1₃), t2, t3 the same of v2, v3.
+    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+    (v128.store (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+    (v128.store offset=32 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+    (v128.store offset=64 (local.get $dst) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+    (v128.store offset=96 (local.get $dst) (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
 
   ;; C[4 rows, 8 cols] (=|+=) Σ_k A[4 rows, k] · Bpanel[k, 8 cols], kc ≥ 1.
   (func $tile4 (param $a i32) (param $sai i32) (param $sak i32) (param $b i32) (param $kc i32)

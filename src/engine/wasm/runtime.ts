@@ -55,6 +55,16 @@ export class WasmKernels<T> {
     this.f32 = f32;
   }
 
+  /** True when this runtime accepts the module (false for SIMD or relaxed SIMD it does not have). */
+  static validates(base64: string): boolean {
+    const api = wasmApi();
+    try {
+      return api !== null && api.validate(decodeBase64(base64));
+    } catch {
+      return false;
+    }
+  }
+
   /** Validates and compiles `base64`; null when WebAssembly (or its SIMD) is unavailable. */
   static load<T>(base64: string): WasmKernels<T> | null {
     const api = wasmApi();

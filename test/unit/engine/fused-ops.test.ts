@@ -1,5 +1,5 @@
 // Fused ops against the unfused ones they replace, bit for bit: cross-entropy (log-softmax + NLL
-// in one op) and linear's bias gradient (column sums). The PyTorch fixtures (torch-*.test.ts)
+// in one op), linear's bias gradient (column sums), sigmoid and the activation gradients. The PyTorch fixtures (torch-*.test.ts)
 // check the same ops against torch.
 import assert from 'node:assert/strict';
 import test from 'node:test';
@@ -52,16 +52,39 @@ test('fused cross-entropy: large logits, every target ignored (NaN mean), errors
 for (const backend of BACKENDS) {
   test(`${backend}: linear's bias gradient (fused column sums) = the summed output gradient`, () => {
     withBackend(backend, () => {
-      const gen = new Generator(2);
-      const x = randn([37, 19], { generator: gen });
-      const w = randn([23, 19], { generator: gen }).requiresGrad_();
-      const b = randn([23], { generator: gen }).requiresGrad_();
-      const gy = randn([37, 23], { generator: gen });
-      F.linear(x, w, b).backward(gy);
-      // The unfused reference: sum over dim 0 (float64 sums, rounded once).
-      assert.deepEqual(b.grad!.data, gy.sum(0).data);
+      // Below the wasm kernel's 2,048 values, above it with an even and an odd number of columns.
+      for (const [R, I, O] of [[37, 19, 23], [64, 9, 100], [70, 5, 33]]) {
+        const gen = new Generator(2);
+        const x = randn([R, I], { generator: gen });
+        const w = randn([O, I], { generator: gen }).requiresGrad_();
+        const b = randn([O], { generator: gen }).requiresGrad_();
+        const gy = randn([R, O], { generator: gen }).mul(100);
+        F.linear(x, w, b).backward(gy);
+        // The unfused reference: sum over dim 0 (float64 sums, rounded once).
+        assert.deepEqual(b.grad!.data, gy.sum(0).data, `(${R}, ${O})`);
+      }
     });
   });
+}
+
+// Sigmoid's forward (kernels/elementwise.ts): the wasm kernel (fdlibm's exp in float64 lanes, from
+// 2,048 values) gives the bits of the 'js' loop, 1 / (1 + Math.exp(−x)) rounded once, everywhere:
+// both exp branches, the tiny and huge inputs the kernel clamps, NaN and ±inf, odd lengths.
+for (const backend of BACKENDS) {
+  for (const n of [5, 3001, 4096]) {
+    test(`${backend}: sigmoid forward = 1 / (1 + Math.exp(−x)) rounded once, bit for bit (n = ${n})`, () => {
+      withBackend(backend, () => {
+        const gen = new Generator(7);
+        const x = randn([n], { generator: gen });
+        const scales = [1e-9, 1e-3, 0.3, 1, 3, 10, 40, 200];
+        for (let i = 0; i < n; i++) x.data[i] *= scales[i % scales.length];
+        const specials = [NaN, Infinity, -Infinity, 0, -0, 3.4e38, -3.4e38, 1e-45, 0.34657359, -0.3465736, 1.0397208, 88.72, -103.97];
+        specials.forEach((v, i) => { if (i < n) x.data[(i * 131) % n] = v; });
+        const expected = Float32Array.from(x.data, (v) => 1 / (1 + Math.exp(-v)));
+        assert.deepEqual(x.sigmoid().data, expected);
+      });
+    });
+  }
 }
 
 // Activation gradients (kernels/elementwise.ts): the wasm kernel (from 2,048 values) against the
