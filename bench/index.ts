@@ -22,10 +22,12 @@
 //   --long          add the 50,000-step sample-02 cell (ics_50k)
 //   --parallel-runs=N  the setting batchnormLab.kernel.parallelRuns for the cells (default 0: automatic)
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { buildSync } from 'esbuild';
+import { MNIST_FILE } from '../src/kernel/dataset-bytes';
 import type { Measurement, RunnerOutput } from './harness';
 import { mnistPath } from './mnist-node';
 import { benchCellCompletions, formatCompletionBench, type CompletionBench } from './cell-completions';
@@ -101,7 +103,8 @@ function bundleKernel(dir: string): string {
     logLevel: 'error',
   });
   mkdirSync(join(dir, 'data'), { recursive: true });
-  copyFileSync(mnistFile, join(dir, 'data', 'mnist.bin'));
+  // The kernel reads the digits as the extension ships them: gzipped (src/kernel/dataset-bytes.ts).
+  writeFileSync(join(dir, 'data', MNIST_FILE), gzipSync(readFileSync(mnistFile)));
   return join(dir, 'experiment-runner.js');
 }
 
@@ -201,7 +204,7 @@ async function main(): Promise<void> {
   if (cellKeys.length > 0) {
     const experimentRunner = bundleKernel(join(buildDir, 'kernel'));
     const exportRunner = bundle('bench/export-runner.ts', buildDir);
-    cells = benchCells({ keys: cellKeys, experimentRunner, exportRunner, mnist: mnistFile, parallelRuns, torch: !flag('--no-torch'), run: runRunner as RunProcess });
+    cells = benchCells({ keys: cellKeys, experimentRunner, exportRunner, mnist: join(buildDir, 'kernel', 'data', MNIST_FILE), parallelRuns, torch: !flag('--no-torch'), run: runRunner as RunProcess });
     console.log(`\n${formatCellBench(cells)}`);
   }
 
