@@ -1,7 +1,8 @@
 // Host side of the WebAssembly element-wise kernels (elementwise.wat): the SGD update, sigmoid,
 // activation gradients and column sums. Operands are copied into the module's memory (one
-// typed-array copy each), the kernel runs there, and the results are copied back in place. The copies are plain memcpy (~0.1 ns a value); the 'js' loops they replace cost
-// ~1 ns a value in V8, so this pays from a few thousand values up.
+// typed-array copy each), the kernel runs there, and the results are copied back in place. The
+// copies are plain memcpy (~0.1 ns a value); the 'js' loops they replace cost ~1 ns a value in V8,
+// so this pays from a few thousand values up.
 import type { Activation, ElementwiseKernels, SgdStep } from '../kernels/elementwise';
 import { jsElementwise } from '../kernels/elementwise-js';
 import { WASM_BASE64 } from './elementwise.generated';
