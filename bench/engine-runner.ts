@@ -1,9 +1,10 @@
 // Engine side of the benchmark: the workloads of torch_bench.py on the engine's public API.
-// Prints one JSON object (RunnerOutput) on stdout. Each call runs inside `tidy`, the engine's way
-// to write a training loop (its intermediates go back to the storage pool when the call returns,
-// as PyTorch's reference counting frees them); BNLAB_BENCH_NO_TIDY=1 measures without it.
+// Prints one JSON object (RunnerOutput) on stdout. Each call runs inside `tidy` and disposes the
+// gradients it is about to drop, the engine's way to write a training loop (intermediates and old
+// gradients go back to the storage pool, as PyTorch's reference counting frees them);
+// BNLAB_BENCH_NO_TIDY=1 measures without either.
 import '../src/kernel/platform/node-relaxed-simd'; // as in the kernel's workers: the fused gemm
-import { F, Generator, nn, optim, randn, tidy, type Tensor } from '../src/engine/index';
+import { dispose, F, Generator, nn, optim, randn, tidy, type Tensor } from '../src/engine/index';
 import { measure, parseArgs, peakRssKb, type RunnerOutput } from './harness';
 import { loadMnist } from './mnist-node';
 
@@ -14,6 +15,11 @@ function scoped(step: () => void): () => void {
   return useTidy ? () => tidy(step) : step;
 }
 
+/** The gradients a step is about to drop (zeroGrad, x.grad = null), disposed first (unless BNLAB_BENCH_NO_TIDY=1). */
+function disposeGrads(tensors: readonly Tensor[]): void {
+  if (useTidy) for (const t of tensors) if (t.grad) dispose(t.grad);
+}
+
 function bnWorkload(shape: number[]): () => void {
   const g = new Generator(0);
   const C = shape[1];
@@ -21,7 +27,9 @@ function bnWorkload(shape: number[]): () => void {
   bn.train();
   const x = randn(shape, { generator: g }).requiresGrad_();
   const gy = randn(shape, { generator: g });
+  const all = [x, ...bn.parameters()];
   return scoped(() => {
+    disposeGrads(all);
     x.grad = null;
     bn.zeroGrad();
     const y = bn.forward(x);
@@ -51,6 +59,7 @@ async function mlpWorkload(withBn: boolean): Promise<() => void> {
   let i = 0;
   return scoped(() => {
     const { x, y } = batches[i++ % batches.length];
+    disposeGrads(opt.params);
     opt.zeroGrad();
     const loss = F.crossEntropy(model.forward(x), y);
     loss.backward();

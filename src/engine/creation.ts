@@ -2,6 +2,7 @@
 import { Tensor } from './tensor';
 import { numelOf, shapeToString } from './shape';
 import { resolveGenerator, type Generator } from './random';
+import { allocate } from './storage';
 
 /** Options of the tensor factories. */
 export interface TensorOptions {
@@ -76,6 +77,11 @@ export function tensor(data: TensorData, shape?: readonly number[] | TensorOptio
       values = Float32Array.from(flat);
       inferred = s;
     }
+  } else if (data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array || data instanceof Uint8Array) {
+    // A typed array is copied into pool storage (a tidy scope can hand it back).
+    values = allocate(data.length, false);
+    values.set(data);
+    inferred = [values.length];
   } else {
     values = Float32Array.from(data as ArrayLike<number>);
     inferred = [values.length];
@@ -90,7 +96,9 @@ export function tensor(data: TensorData, shape?: readonly number[] | TensorOptio
 /** A tensor of `shape` filled with `value`. Like torch.full. */
 export function full(shape: number | readonly number[], value: number, opts: TensorOptions = {}): Tensor {
   const s = toShape(shape);
-  return new Tensor(new Float32Array(numelOf(s)).fill(value), s, opts.requiresGrad ?? false);
+  const values = allocate(numelOf(s), value === 0);
+  if (value !== 0) values.fill(value);
+  return new Tensor(values, s, opts.requiresGrad ?? false);
 }
 
 /** A tensor of `shape` filled with 0, e.g. zeros([N, C]). Like torch.zeros. */

@@ -3,7 +3,7 @@ import './tensor-methods';
 export { Tensor, type TensorOrScalar } from './tensor';
 export { Generator, manualSeed, defaultGenerator } from './random';
 export { noGrad, isGradEnabled, setGradEnabled } from './autograd';
-export { tidy, keep } from './scope';
+export { tidy, keep, dispose } from './scope';
 export { storageStats, setStorageDebug, type StorageStats } from './storage';
 export {
   tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, randint, randperm, arange, linspace, eye,

@@ -45,10 +45,27 @@ function collect(value: unknown, out: Set<Tensor>, seen: Set<unknown>): void {
 
 const FREED = 'this tensor was freed at the end of a tidy() scope; return it from the scope or keep() it to use it afterwards';
 
-function markFreed(t: Tensor): void {
+const DISPOSED = 'this tensor was disposed (dispose() gave its storage back); it cannot be used any more';
+
+function markFreed(t: Tensor, message = FREED): void {
   (t as { freed: boolean }).freed = true;
   if (storageDebug()) {
-    Object.defineProperty(t, 'data', { get: () => { throw new Error(FREED); }, configurable: true });
+    Object.defineProperty(t, 'data', { get: () => { throw new Error(message); }, configurable: true });
+  }
+}
+
+/**
+ * Frees the tensors' storage now, for a caller that knows their last use (a training loop's old
+ * gradients, say): like TF.js's dispose. Views of the same storage (reshape, view, detach) lose it
+ * too; using a disposed tensor afterwards is an error (reading its `.data` throws in debug mode).
+ * Storage the pool did not make (a parameter's, randn's) is left to the GC.
+ */
+export function dispose(...tensors: Tensor[]): void {
+  for (const t of tensors) {
+    if (t.freed) continue;
+    const data = t.data;
+    markFreed(t, DISPOSED);
+    if (isPooled(data)) release(data);
   }
 }
 

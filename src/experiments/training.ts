@@ -2,7 +2,7 @@
  * What the training experiments share: an MLP with a choice of normalization, and a training loop that
  * reports progress, stops on interrupt, and turns divergence into a result (not a crash).
  */
-import { F, Generator, init, nn, noGrad, optim, tensor, type Tensor } from '../engine';
+import { dispose, F, Generator, init, nn, noGrad, optim, tensor, tidy, zeros, type Tensor } from '../engine';
 import { checkLoss, DivergenceError, forwardChecked } from './divergence';
 import type { ExperimentContext } from './experiment';
 
@@ -147,6 +147,8 @@ export interface TrainOptions {
   label?: string;
   /** Evaluate test accuracy (and record the curves) every this many steps, and at the end. */
   evalEvery?: number;
+  /** Test accuracy at this step if the caller has just measured it on `test` in eval mode (saves a forward pass); undefined: evaluate. */
+  testAccuracyAt?: (step: number) => number | undefined;
   /** Called after each step with the step number (1-based) and its loss, for probes such as activation percentiles. */
   afterStep?: (step: number, loss: number) => void;
   /** Called after each recorded point with the curves so far (the same object grows: copy what you keep), for live plots. */
@@ -196,16 +198,21 @@ export function runSteps(options: StepLoopOptions): { diverged?: { step: number;
     for (let step = 1; step <= steps; step++) {
       context.checkInterrupt();
       options.beforeStep?.(step);
-      const { x, y } = options.nextBatch(step);
-      optimizer.zeroGrad();
-      const logits = forwardChecked(model, x, step);
-      const loss = F.crossEntropy(logits, y);
-      checkLoss(loss, step);
-      loss.backward();
-      optimizer.step();
-      lossSum += loss.data[0]!;
-      lossCount++;
-      options.afterStep?.(step, loss.data[0]!);
+      // One scope per step: the step's tensors go back to the engine's pool, so the next step reuses hot memory.
+      tidy(() => {
+        const { x, y } = options.nextBatch(step);
+        // The last step's gradients are dead once zeroGrad drops them: their storage goes back to the pool.
+        for (const p of optimizer.params) if (p.grad) dispose(p.grad);
+        optimizer.zeroGrad();
+        const logits = forwardChecked(model, x, step);
+        const loss = F.crossEntropy(logits, y);
+        checkLoss(loss, step);
+        loss.backward();
+        optimizer.step();
+        lossSum += loss.data[0]!;
+        lossCount++;
+        options.afterStep?.(step, loss.data[0]!);
+      });
       if (options.recordAt(step)) {
         const metrics = options.record(step, lossSum / lossCount);
         model.train();
@@ -251,7 +258,7 @@ export function trainClassifier(options: TrainOptions): TrainResult {
     },
     recordAt: (step) => step % evalEvery === 0 || step === steps,
     record: (step, meanLoss) => {
-      const accuracy = options.test ? evaluate(model, options.test) : NaN;
+      const accuracy = options.test ? (options.testAccuracyAt?.(step) ?? evaluate(model, options.test)) : NaN;
       result.steps.push(step);
       result.loss.push(meanLoss);
       result.testAccuracy.push(accuracy);
@@ -317,15 +324,20 @@ export class BatchSampler {
       this.position = 0;
     }
     const b = this.batchSize;
-    const x = new Float32Array(b * this.features);
-    const y = new Float32Array(b);
+    // Written in place into the engine's storage (pooled: inside a training step's tidy it comes back hot).
+    const x = zeros([b, ...this.set.x.shape.slice(1)]);
+    const y = zeros([b]);
+    const source = this.set.x.data;
+    const labels = this.set.y.data;
+    const xs = x.data;
+    const ys = y.data;
     for (let i = 0; i < b; i++) {
       const row = this.order[this.position + i]!;
-      x.set(this.set.x.data.subarray(row * this.features, (row + 1) * this.features), i * this.features);
-      y[i] = this.set.y.data[row]!;
+      xs.set(source.subarray(row * this.features, (row + 1) * this.features), i * this.features);
+      ys[i] = labels[row]!;
     }
     const rows = this.order.slice(this.position, this.position + b);
     this.position += b;
-    return { x: tensor(x, [b, ...this.set.x.shape.slice(1)]), y: tensor(y, [b]), rows };
+    return { x, y, rows };
   }
 }

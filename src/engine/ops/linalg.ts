@@ -76,7 +76,8 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const outShape = [...x.shape.slice(0, -1), O];
   return attach(new Tensor(out, outShape), 'AddmmBackward', [x, weight, bias], (g) => {
     const gx = x.requiresGrad ? gemmNN(g, weight.data, R, O, I, allocate(R * I, false)) : null;
-    const gw = weight.requiresGrad ? gemmTN(g, x.data, O, R, I) : null;
+    // Pool storage: it becomes weight.grad, which a training loop can dispose() once zeroGrad drops it.
+    const gw = weight.requiresGrad ? gemmTN(g, x.data, O, R, I, allocate(O * I, false)) : null;
     let gb: Float32Array | null = null;
     if (bias && bias.requiresGrad) gb = activeKernels().elementwise.columnSums(g, R, O);
     return [gx, gw, gb];

@@ -17,9 +17,9 @@ export function heInit(model: nn.Module, generator: Generator): void {
  * Runs a Sequential on `x` and returns the input of its `index`-th layer (0-based in the Sequential)
  * together with the model's output, in one pass, without gradients. `mode: 'eval'` (default) is inference
  * mode; `mode: 'train'` normalizes with the statistics of `x` itself, as in training, and leaves the
- * running statistics as they were.
+ * running statistics as they were. `probeOnly` stops at the probed layer (the output is then its input).
  */
-export function forwardWithProbe(model: nn.Sequential, x: Tensor, index: number, mode: 'train' | 'eval' = 'eval'): { probe: Float32Array; output: Tensor } {
+export function forwardWithProbe(model: nn.Sequential, x: Tensor, index: number, mode: 'train' | 'eval' = 'eval', options: { probeOnly?: boolean } = {}): { probe: Float32Array; output: Tensor } {
   const wasTraining = model.training;
   const norms = model.modules().filter((m): m is nn.BatchNorm1d => m instanceof nn.BatchNorm1d);
   const saved = norms.map((m) => ({ mean: m.runningMean?.data.slice(), variance: m.runningVar?.data.slice(), tracked: m.numBatchesTracked }));
@@ -30,7 +30,10 @@ export function forwardWithProbe(model: nn.Sequential, x: Tensor, index: number,
   noGrad(() => {
     let i = 0;
     for (const [, layer] of model.namedChildren()) {
-      if (i === index) probe = output.data.slice();
+      if (i === index) {
+        probe = output.data.slice();
+        if (options.probeOnly) break;
+      }
       output = layer.forward(output);
       i++;
     }

@@ -105,17 +105,19 @@ function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet
   const sigmoidIndex = children.map((m, i) => (m instanceof nn.Sigmoid ? i : -1)).filter((i) => i >= 0).at(-1)!;
   const run: ArmRun = { arm: NORM_NAMES[norm], seed, steps: [], loss: [], lossSteps: [], testAccuracy: [], bands: PERCENTILES.map(() => []) };
   const every = checkpointEvery(params.steps, params.checkpoints);
+  const measuredAccuracy = new Map<number, number>();
   const measure = (step: number): void => {
     const evaluated = forwardWithProbe(model, test.x, sigmoidIndex, 'eval');
     // The sigmoid's input as training computes it: BatchNorm with the statistics of the batch it sees (here the
     // held-out digits), not the running averages; without BatchNorm both modes are the same.
-    const probe = norm === 'none' ? evaluated.probe : forwardWithProbe(model, test.x, sigmoidIndex, 'train').probe;
-    const output = evaluated.output;
+    const probe = norm === 'none' ? evaluated.probe : forwardWithProbe(model, test.x, sigmoidIndex, 'train', { probeOnly: true }).probe;
+    const accuracy = accuracyOf(evaluated.output, test.y);
+    measuredAccuracy.set(step, accuracy);
     const values = stats.percentiles(column(probe, params.hidden, params.unit), PERCENTILES);
     // A diverged network has no percentiles worth drawing: the run's divergence says so instead.
     if (!values.every(Number.isFinite)) return;
     run.steps.push(step);
-    run.testAccuracy.push(accuracyOf(output, test.y));
+    run.testAccuracy.push(accuracy);
     values.forEach((v, i) => run.bands[i]!.push(v));
   };
   measure(0);
@@ -124,6 +126,7 @@ function runArm(norm: NormKind, seed: number, params: Params, train: LabelledSet
     train,
     // Also evaluated here (as measure() does): so that the PyTorch export's metrics have test accuracy.
     test,
+    testAccuracyAt: (step) => measuredAccuracy.get(step),
     steps: params.steps,
     batchSize: params.batchSize,
     optimizer: { kind: 'sgd', lr: params.lr },

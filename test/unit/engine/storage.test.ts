@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { F, Generator, keep, nn, optim, randn, setStorageDebug, storageStats, tensor, tidy, type Tensor } from './imports';
+import { dispose, F, Generator, keep, nn, optim, randn, setStorageDebug, storageStats, tensor, tidy, type Tensor } from './imports';
 import { allocate, release } from '../../../src/engine/storage';
 import { BACKENDS, withBackend } from './helpers';
 
@@ -92,6 +92,42 @@ test('debug mode: reading a freed tensor throws a clear error, released storage 
   });
 });
 
+test('dispose gives a tensor\'s pool storage back now; using it afterwards throws in debug mode', () => {
+  withDebug(() => {
+    const x = randn([40, 40]);
+    const y = x.mul(2);
+    const raw = y.data;
+    const before = storageStats().reused;
+    dispose(y);
+    dispose(y); // twice: nothing more happens
+    assert.throws(() => y.data, /disposed/);
+    assert.throws(() => y.sum(), /disposed/);
+    assert.ok(raw.every(Number.isNaN), 'released storage is poisoned');
+    const z = x.mul(3);
+    assert.equal(z.data.buffer, raw.buffer, 'the next allocation of that size reuses y\'s buffer');
+    assert.equal(storageStats().reused, before + 1);
+    assert.equal(z.data[0], Math.fround(x.data[0]! * 3));
+  });
+});
+
+test('a weight gradient disposed by a training loop is reused for the next one: no fresh buffers per step', () => {
+  const generator = new Generator(0);
+  const model = new nn.Linear(64, 64, { generator });
+  const opt = new optim.SGD(model.parameters(), { lr: 0.1 });
+  const x = randn([32, 64], { generator });
+  const created: number[] = [];
+  for (let step = 0; step < 10; step++) {
+    tidy(() => {
+      for (const p of opt.params) if (p.grad) dispose(p.grad);
+      opt.zeroGrad();
+      model.forward(x).square().mean().backward();
+      opt.step();
+    });
+    created.push(storageStats().created);
+  }
+  assert.equal(created[9], created[1], `fresh buffers: ${created.join(' ')}`);
+});
+
 test('debug mode: the backward walk releases consumed gradient buffers only (leaf and retained grads stay)', () => {
   withDebug(() => {
     const x = randn([30, 60], { generator: new Generator(1) }).requiresGrad_();
@@ -103,7 +139,7 @@ test('debug mode: the backward walk releases consumed gradient buffers only (lea
   });
 });
 
-/** Losses and final parameters of `steps` MNIST-shaped SGD steps (784-64-64-10 with batch norm). */
+/** Losses and final parameters of `steps` MNIST-shaped SGD steps (784-64-64-10 with batch norm), optionally each in tidy with the old gradients disposed. */
 function train(steps: number, useTidy: boolean, onStep?: (i: number) => void): { losses: number[]; params: Float32Array[] } {
   const g = new Generator(4);
   const model = new nn.Sequential(
@@ -116,6 +152,8 @@ function train(steps: number, useTidy: boolean, onStep?: (i: number) => void): {
   const ys = [0, 1, 2].map((i) => tensor(Array.from({ length: 60 }, (_, j) => (i * 3 + j) % 10)));
   const losses: number[] = [];
   const step = (i: number): void => {
+    // A loop that manages its memory also disposes the gradients zeroGrad drops (nothing else holds them).
+    if (useTidy) for (const p of opt.params) if (p.grad) dispose(p.grad);
     opt.zeroGrad();
     const loss = F.crossEntropy(model.forward(xs[i % 3]), ys[i % 3]);
     loss.backward();
