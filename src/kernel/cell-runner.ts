@@ -182,7 +182,7 @@ class UnsupportedLanguageError extends Error {
 
 /** A failed allocation (a tensor too large for memory): V8 throws a RangeError instead of stopping the worker. */
 function isAllocationFailure(error: unknown): boolean {
-  return error instanceof RangeError && /allocation failed|Invalid typed array length|Array buffer allocation/i.test(error.message);
+  return error instanceof RangeError && /allocation failed|Invalid typed array length|Invalid array buffer length|Array buffer allocation/i.test(error.message);
 }
 
 function allocationError(error: Error): MemoryLimitError {
