@@ -101,6 +101,12 @@ export function full(shape: number | readonly number[], value: number, opts: Ten
   return new Tensor(values, s, opts.requiresGrad ?? false);
 }
 
+/** A tensor of `shape` whose values are unspecified (for a caller that writes every one). Like torch.empty. */
+export function empty(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
+  const s = toShape(shape);
+  return new Tensor(allocate(numelOf(s), false), s, opts.requiresGrad ?? false);
+}
+
 /** A tensor of `shape` filled with 0, e.g. zeros([N, C]). Like torch.zeros. */
 export function zeros(shape: number | readonly number[], opts: TensorOptions = {}): Tensor {
   return full(shape, 0, opts);

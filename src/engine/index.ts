@@ -6,7 +6,7 @@ export { noGrad, isGradEnabled, setGradEnabled } from './autograd';
 export { tidy, keep, dispose } from './scope';
 export { storageStats, setStorageDebug, type StorageStats } from './storage';
 export {
-  tensor, zeros, ones, full, zerosLike, onesLike, randn, rand, randint, randperm, arange, linspace, eye,
+  tensor, empty, zeros, ones, full, zerosLike, onesLike, randn, rand, randint, randperm, arange, linspace, eye,
   type TensorOptions, type RandomOptions, type TensorData, type NestedArray,
 } from './creation';
 export { add, sub, mul, div, pow, neg, exp, log, sqrt, rsqrt, abs, square, relu, leakyRelu, sigmoid, tanh, clamp } from './ops/elementwise';

@@ -2,7 +2,7 @@
  * What the training experiments share: an MLP with a choice of normalization, and a training loop that
  * reports progress, stops on interrupt, and turns divergence into a result (not a crash).
  */
-import { dispose, F, Generator, init, nn, noGrad, optim, tensor, tidy, zeros, type Tensor } from '../engine';
+import { dispose, empty, F, Generator, init, nn, noGrad, optim, tensor, tidy, type Tensor } from '../engine';
 import { checkLoss, DivergenceError, forwardChecked } from './divergence';
 import type { ExperimentContext } from './experiment';
 
@@ -324,9 +324,9 @@ export class BatchSampler {
       this.position = 0;
     }
     const b = this.batchSize;
-    // Written in place into the engine's storage (pooled: inside a training step's tidy it comes back hot).
-    const x = zeros([b, ...this.set.x.shape.slice(1)]);
-    const y = zeros([b]);
+    // Every value written in place into the engine's storage (pooled: inside a training step's tidy it comes back hot).
+    const x = empty([b, ...this.set.x.shape.slice(1)]);
+    const y = empty([b]);
     const source = this.set.x.data;
     const labels = this.set.y.data;
     const xs = x.data;
