@@ -71,11 +71,26 @@ export function errorOf(cell: vscode.NotebookCell): { name: string; message: str
 /**
  * Closes every editor without saving: a dirty notebook would otherwise make "close" ask to save (a modal
  * that stalls the next test) and the tests must not write the workspace's files behind their own back.
+ * Runs still going are stopped first: one that went on after the revert would dirty the notebook again,
+ * and a later test's Save All would write it half-run.
  */
 export async function closeAllWithoutSaving(): Promise<void> {
-  for (const document of vscode.workspace.notebookDocuments.filter((d) => d.isDirty)) {
-    await vscode.window.showNotebookDocument(document);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
+  const { controller } = await api();
+  for (const document of vscode.workspace.notebookDocuments) {
+    if (controller.isRunning(document)) controller.interrupt(document);
   }
+  await waitFor('every run to stop', () => vscode.workspace.notebookDocuments.every((d) => !controller.isRunning(d)), 10_000);
+  const revert = async (documents: vscode.NotebookDocument[]) => {
+    for (const document of documents) {
+      await vscode.window.showNotebookDocument(document);
+      await vscode.commands.executeCommand('workbench.action.files.revert', document.uri);
+    }
+  };
+  await revert(vscode.workspace.notebookDocuments.filter((d) => d.isDirty));
+  // Then a file's notebook that is dirty still, again (an untitled one has no file to go back to: closing discards it).
+  const dirtyFiles = () => vscode.workspace.notebookDocuments.filter((d) => d.isDirty && !d.isUntitled);
+  for (let attempt = 0; attempt < 2 && dirtyFiles().length > 0; attempt++) await revert(dirtyFiles());
+  const stillDirty = dirtyFiles().map((d) => path.basename(d.uri.fsPath));
+  assert.deepEqual(stillDirty, [], 'every notebook was reverted');
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }

@@ -19,8 +19,10 @@ suite('samples', () => {
       const editor = await openAndShow(path.join(workspace, 'samples', sample));
       const cells = editor.notebook.getCells().filter((cell) => cell.kind === vscode.NotebookCellKind.Code);
       assert.ok(cells.length > 0);
-      // What was saved, read from the file: the open document may hold a later run by an earlier test.
-      const saved = parseBnnb(readFileSync(path.join(workspace, 'samples', sample), 'utf8')).cells;
+      // What ships, read from the extension's own file: the open document (and the workspace's copy) may
+      // hold a later run by an earlier test.
+      const shipped = path.join(vscode.extensions.getExtension('bnlab.batchnorm-lab')!.extensionUri.fsPath, 'samples', sample);
+      const saved = parseBnnb(readFileSync(shipped, 'utf8')).cells;
       saved.forEach((cell, i) => {
         if (cell.kind === 'code') assert.equal(cell.execution?.success, true, `${sample} cell ${i + 1} was saved after a successful run`);
       });
