@@ -13,6 +13,11 @@ interface GemmWasm {
   pack_b(src: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
   gemm(a: number, sai: number, sak: number, bp: number, pstride: number, np: number, kc: number, c: number, ldc: number, M: number, acc: number): void;
   finish(c: number, ldc: number, out: number, M: number, N: number, bias: number): void;
+  count_zeros(p: number, n: number): number;
+  max_exponent(p: number, n: number): number;
+  compress_tiles(a: number, sai: number, sak: number, M: number, K: number, list: number, starts: number): number;
+  gemm_sparse(a: number, sai: number, sak: number, bp: number, pstride: number, np: number, list: number, starts: number, c: number, ldc: number, M: number, slice: number): void;
+  finish_transposed(ct: number, ldct: number, out: number, M: number, N: number, bias: number): void;
 }
 
 /** Which build of gemm.wat: 'fma' (relaxed SIMD) or 'baseline' (SIMD only). */
@@ -24,14 +29,17 @@ export function bestGemmVariant(): GemmVariant | null {
   return WasmKernels.validates(WASM_BASE64) ? 'baseline' : null;
 }
 
-/** The 'wasm' matmul kernel (the best build, or the one asked for), or null when it cannot run here. */
-export function createWasmMatmul(variant: GemmVariant | null = bestGemmVariant()): MatmulKernel | null {
+/**
+ * The 'wasm' matmul kernel (the best build, or the one asked for), or null when it cannot run here.
+ * `skipZeros: false` keeps every product on the dense path (the tests' reference for zero skipping).
+ */
+export function createWasmMatmul(variant: GemmVariant | null = bestGemmVariant(), { skipZeros = true } = {}): MatmulKernel | null {
   if (variant === null) return null;
   const kernels = WasmKernels.load<GemmWasm>(variant === 'fma' ? WASM_FMA_BASE64 : WASM_BASE64);
   if (!kernels) return null;
   return {
     gemm: (A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias) =>
-      gemmWasmStrided(kernels, A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias),
+      gemmWasmStrided(kernels, skipZeros, A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias),
   };
 }
 
@@ -43,38 +51,58 @@ const MC = 96;
 
 const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
+/** Zero skipping is tried when at least this share of an operand is zeros (MNIST's pixels: ~80%)... */
+const SPARSE_SHARE = 0.6;
+/** ...and kept when its tiles' nonzero columns are at most this share of all (else the dense kernel is as fast). */
+const SPARSE_TILE_SHARE = 0.75;
+/** Below this many values in the sparse operand, or this few rows of C to sweep, counting zeros costs more than it saves. */
+const SPARSE_MIN_VALUES = 8192;
+const SPARSE_MIN_COLUMNS = 16;
+/** Exponent field of Inf and NaN: a dense operand holding one must not meet a skipped zero (0·Inf = NaN). */
+const NON_FINITE_EXPONENT = 255;
+
+let sparseProducts = 0;
+/** How many products skipped zeros so far (the tests' way to see which path ran). */
+export function zeroSkippingCount(): number {
+  return sparseProducts;
+}
+
 function gemmWasmStrided(
   kernels: WasmKernels<GemmWasm>,
+  skipZeros: boolean,
   A: Float32Array, aOff: number, sai: number, sak: number,
   B: Float32Array, bOff: number, sbk: number, sbj: number,
   M: number, K: number, N: number,
   C: Float32Array, cOff: number, ldc: number,
   accumulate: boolean, bias: Float32Array | null,
 ): void {
-  const np = Math.ceil(N / NR);
-  const ldcw = np * NR;
   const aExt = (M - 1) * sai + (K - 1) * sak + 1;
   const bExt = (K - 1) * sbk + (N - 1) * sbj + 1;
   const pA = 0;
   const pB = align16(pA + aExt * 4);
-  const pBp = align16(pB + bExt * 4);
-  const pC = align16(pBp + np * K * NR * 4);
-  const pO = pC + M * ldcw * 4;
-  const pBias = align16(pO + M * N * 4);
-  const f32 = kernels.ensure(pBias + (bias ? N * 4 : 0));
+  const pBias = align16(pB + bExt * 4);
+  const work = align16(pBias + (bias ? N * 4 : 0));
+  // Room for the product and, when zeros may be skipped, the transposed product (op(B) sparse).
+  const maybeSparse = skipZeros && K * Math.max(M, N) >= SPARSE_MIN_VALUES;
+  const f32 = kernels.ensure(work + Math.max(layout(M, K, N, maybeSparse).bytes, maybeSparse ? layout(N, K, M, true).bytes : 0));
   const wasm = kernels.exports;
   f32.set(aOff === 0 && aExt === A.length ? A : A.subarray(aOff, aOff + aExt), pA >> 2);
   f32.set(bOff === 0 && bExt === B.length ? B : B.subarray(bOff, bOff + bExt), pB >> 2);
   if (bias) f32.set(bias.length === N ? bias : bias.subarray(0, N), pBias >> 2);
-  wasm.pack_b(pB, sbk, sbj, K, N, pBp);
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = Math.min(KC, K - k0);
-    for (let i0 = 0; i0 < M; i0 += MC) {
-      wasm.gemm(pA + (i0 * sai + k0 * sak) * 4, sai * 4, sak * 4, pBp + k0 * NR * 4, K * NR * 4, np, kc,
-        pC + i0 * ldcw * 4, ldcw * 4, Math.min(MC, M - i0), k0 > 0 ? 1 : 0);
-    }
+  const biasPtr = bias ? pBias : 0;
+  let pO: number;
+  const sparse = maybeSparse ? sparseOperand(wasm, pA, aExt, pB, bExt, M, K, N) : null;
+  if (sparse === 'b' && product(wasm, work, pB, sbj, sbk, pA, sak, sai, N, K, M, true)) {
+    // Cᵀ = op(B)ᵀ·op(A)ᵀ with the zeros of op(B) skipped, put back as C.
+    const l = layout(N, K, M, true);
+    pO = work + l.out;
+    wasm.finish_transposed(work + l.c, l.ldc * 4, pO, M, N, biasPtr);
+  } else {
+    product(wasm, work, pA, sai, sak, pB, sbk, sbj, M, K, N, sparse === 'a');
+    const l = layout(M, K, N, false);
+    pO = work + l.out;
+    wasm.finish(work + l.c, l.ldc * 4, pO, M, N, biasPtr);
   }
-  wasm.finish(pC, ldcw * 4, pO, M, N, bias ? pBias : 0);
   const o = pO >> 2;
   if (!accumulate && ldc === N) {
     C.set(f32.subarray(o, o + M * N), cOff);
@@ -86,4 +114,60 @@ function gemmWasmStrided(
     if (accumulate) for (let j = 0; j < N; j++) C[r + j] += f32[s + j];
     else for (let j = 0; j < N; j++) C[r + j] = f32[s + j];
   }
+}
+
+/**
+ * Byte offsets (from the work area) for C = op(A)[M,K]·op(B)[K,N]: packed panels of op(B), C padded
+ * to whole panels (ldc floats a row), the compact result, and for zero skipping the tiles' nonzero
+ * columns and where each tile's start.
+ */
+function layout(M: number, K: number, N: number, sparse: boolean) {
+  const np = Math.ceil(N / NR);
+  const ldc = np * NR;
+  const tiles = Math.ceil(M / 4);
+  const panels = 0;
+  const c = align16(panels + np * K * NR * 4);
+  const out = c + M * ldc * 4;
+  const list = align16(out + M * N * 4);
+  const starts = list + tiles * K * 4;
+  return { np, ldc, tiles, panels, c, out, list, starts, bytes: sparse ? starts + (tiles + 1) * 4 : list };
+}
+
+/** Which operand to skip the zeros of ('a', 'b', or null: neither pays, or the other one is not finite). */
+function sparseOperand(wasm: GemmWasm, pA: number, aExt: number, pB: number, bExt: number, M: number, K: number, N: number): 'a' | 'b' | null {
+  if (M * K >= SPARSE_MIN_VALUES && N >= SPARSE_MIN_COLUMNS && wasm.count_zeros(pA, aExt) >= SPARSE_SHARE * aExt) {
+    return wasm.max_exponent(pB, bExt) < NON_FINITE_EXPONENT ? 'a' : null;
+  }
+  if (K * N >= SPARSE_MIN_VALUES && M >= SPARSE_MIN_COLUMNS && wasm.count_zeros(pB, bExt) >= SPARSE_SHARE * bExt) {
+    return wasm.max_exponent(pA, aExt) < NON_FINITE_EXPONENT ? 'b' : null;
+  }
+  return null;
+}
+
+/**
+ * op(A)·op(B) into the padded C of `layout`: the packed, K-sliced register-tile product, over the
+ * nonzero columns of op(A)'s tiles only when `skipZeros` and they are few enough (the same sums, bit
+ * for bit). With `onlySparse`, returns false instead of running the dense product.
+ */
+function product(wasm: GemmWasm, work: number, pA: number, sai: number, sak: number, pB: number, sbk: number, sbj: number, M: number, K: number, N: number, skipZeros: boolean, onlySparse = false): boolean {
+  const l = layout(M, K, N, skipZeros);
+  if (skipZeros) {
+    const entries = wasm.compress_tiles(pA, sai * 4, sak * 4, M, K, work + l.list, work + l.starts);
+    if (entries <= SPARSE_TILE_SHARE * l.tiles * K) {
+      wasm.pack_b(pB, sbk, sbj, K, N, work + l.panels);
+      wasm.gemm_sparse(pA, sai * 4, sak * 4, work + l.panels, K * NR * 4, l.np, work + l.list, work + l.starts, work + l.c, l.ldc * 4, M, KC);
+      sparseProducts++;
+      return true;
+    }
+  }
+  if (onlySparse) return false;
+  wasm.pack_b(pB, sbk, sbj, K, N, work + l.panels);
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = Math.min(KC, K - k0);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      wasm.gemm(pA + (i0 * sai + k0 * sak) * 4, sai * 4, sak * 4, work + l.panels + k0 * NR * 4, K * NR * 4, l.np, kc,
+        work + l.c + i0 * l.ldc * 4, l.ldc * 4, Math.min(MC, M - i0), k0 > 0 ? 1 : 0);
+    }
+  }
+  return true;
 }
