@@ -327,7 +327,7 @@
   (func (export "compress_tiles") (param $a i32) (param $sai i32) (param $sak i32) (param $M i32) (param $K i32)
         (param $list i32) (param $starts i32) (result i32)
     (local $t i32) (local $tiles i32) (local $rows i32) (local $r i32) (local $k i32) (local $p i32) (local $n i32)
-    (local $any i32)
+    (local $any i32) (local $mask v128)
     (local.set $tiles (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
     (block $tiles_done
       (loop $tiles_loop
@@ -338,6 +338,42 @@
         (local.set $k (i32.const 0))
         (if (i32.ge_u (local.get $rows) (i32.const 4))
           (then
+            ;; A tile's 4 rows contiguous (sai = 4: the transposed operand of a weight gradient): one
+            ;; vector a column.
+            (if (i32.eq (local.get $sai) (i32.const 4))
+              (then
+                (block $vec_done
+                  (loop $vec
+                    (br_if $vec_done (i32.ge_u (local.get $k) (local.get $K)))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
+                    (local.set $n (i32.add (local.get $n)
+                      (v128.any_true (f32x4.ne (v128.load (local.get $p)) (v128.const f32x4 0 0 0 0)))))
+                    (local.set $p (i32.add (local.get $p) (local.get $sak)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $vec)))))
+            ;; Rows contiguous along k (sak = 4: a layer's input): 4 columns of the 4 rows a step.
+            (if (i32.eq (local.get $sak) (i32.const 4))
+              (then
+                (block $quad_done
+                  (loop $quad
+                    (br_if $quad_done (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
+                    (local.set $mask (v128.or
+                      (v128.or (f32x4.ne (v128.load (local.get $p)) (v128.const f32x4 0 0 0 0))
+                               (f32x4.ne (v128.load (i32.add (local.get $p) (local.get $sai))) (v128.const f32x4 0 0 0 0)))
+                      (v128.or (f32x4.ne (v128.load (i32.add (local.get $p) (i32.shl (local.get $sai) (i32.const 1)))) (v128.const f32x4 0 0 0 0))
+                               (f32x4.ne (v128.load (i32.add (local.get $p) (i32.mul (local.get $sai) (i32.const 3)))) (v128.const f32x4 0 0 0 0)))))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
+                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 0 (local.get $mask))))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 1)))
+                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 1 (local.get $mask))))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 2)))
+                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 2 (local.get $mask))))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 3)))
+                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 3 (local.get $mask))))
+                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 4)))
+                    (br $quad)))))
+            ;; Any strides (and the columns left): one value of each row at a time.
             (block $full_done
               (loop $full
                 (br_if $full_done (i32.ge_u (local.get $k) (local.get $K)))
