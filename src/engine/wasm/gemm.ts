@@ -15,8 +15,8 @@ interface GemmWasm {
   finish(c: number, ldc: number, out: number, M: number, N: number, bias: number): void;
   count_zeros(p: number, n: number): number;
   max_exponent(p: number, n: number): number;
-  compress_tiles(a: number, sai: number, sak: number, M: number, K: number, list: number, starts: number): number;
-  gemm_sparse(a: number, sai: number, sak: number, bp: number, pstride: number, np: number, list: number, starts: number, c: number, ldc: number, M: number, slice: number): void;
+  compress_tiles(a: number, sai: number, sak: number, M: number, K: number, list: number, vals: number, starts: number): number;
+  gemm_sparse(bp: number, pstride: number, np: number, list: number, vals: number, starts: number, c: number, ldc: number, M: number, slice: number): void;
   finish_transposed(ct: number, ldct: number, out: number, M: number, N: number, bias: number): void;
 }
 
@@ -119,7 +119,7 @@ function gemmWasmStrided(
 /**
  * Byte offsets (from the work area) for C = op(A)[M,K]·op(B)[K,N]: packed panels of op(B), C padded
  * to whole panels (ldc floats a row), the compact result, and for zero skipping the tiles' nonzero
- * columns and where each tile's start.
+ * columns (their values, their panel rows) and where each tile's begin.
  */
 function layout(M: number, K: number, N: number, sparse: boolean) {
   const np = Math.ceil(N / NR);
@@ -128,9 +128,10 @@ function layout(M: number, K: number, N: number, sparse: boolean) {
   const panels = 0;
   const c = align16(panels + np * K * NR * 4);
   const out = c + M * ldc * 4;
-  const list = align16(out + M * N * 4);
+  const vals = align16(out + M * N * 4);
+  const list = vals + tiles * K * 16;
   const starts = list + tiles * K * 4;
-  return { np, ldc, tiles, panels, c, out, list, starts, bytes: sparse ? starts + (tiles + 1) * 4 : list };
+  return { np, ldc, tiles, panels, c, out, vals, list, starts, bytes: sparse ? starts + (tiles + 1) * 4 : vals };
 }
 
 /** Which operand to skip the zeros of ('a', 'b', or null: neither pays, or the other one is not finite). */
@@ -152,10 +153,10 @@ function sparseOperand(wasm: GemmWasm, pA: number, aExt: number, pB: number, bEx
 function product(wasm: GemmWasm, work: number, pA: number, sai: number, sak: number, pB: number, sbk: number, sbj: number, M: number, K: number, N: number, skipZeros: boolean, onlySparse = false): boolean {
   const l = layout(M, K, N, skipZeros);
   if (skipZeros) {
-    const entries = wasm.compress_tiles(pA, sai * 4, sak * 4, M, K, work + l.list, work + l.starts);
+    const entries = wasm.compress_tiles(pA, sai * 4, sak * 4, M, K, work + l.list, work + l.vals, work + l.starts);
     if (entries <= SPARSE_TILE_SHARE * l.tiles * K) {
       wasm.pack_b(pB, sbk, sbj, K, N, work + l.panels);
-      wasm.gemm_sparse(pA, sai * 4, sak * 4, work + l.panels, K * NR * 4, l.np, work + l.list, work + l.starts, work + l.c, l.ldc * 4, M, KC);
+      wasm.gemm_sparse(work + l.panels, K * NR * 4, l.np, work + l.list, work + l.vals, work + l.starts, work + l.c, l.ldc * 4, M, KC * NR * 4);
       sparseProducts++;
       return true;
     }

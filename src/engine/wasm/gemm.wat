@@ -321,13 +321,15 @@
 
   ;; The nonzero columns of each tile of 4 rows of op(A)[M, K] (op(A)[i,k] at a + i·sai + k·sak,
   ;; strides in BYTES): the k where one of the tile's rows is not zero (NaN included: it must reach
-  ;; C), ascending, at list; tile t's from entry starts[t] to starts[t+1]. A last tile of fewer
-  ;; rows tests those. Branch-free: every k is written, the count moves on a nonzero column.
+  ;; C), ascending, as k·32 (the column's row in a packed panel) at list and the tile's 4 values in
+  ;; that column (zeros for rows past M) at vals, 16 bytes an entry; tile t's from entry starts[t]
+  ;; to starts[t+1]. Branch-free: every column is written, the count moves on a nonzero one.
   ;; Returns the number of entries.
   (func (export "compress_tiles") (param $a i32) (param $sai i32) (param $sak i32) (param $M i32) (param $K i32)
-        (param $list i32) (param $starts i32) (result i32)
-    (local $t i32) (local $tiles i32) (local $rows i32) (local $r i32) (local $k i32) (local $p i32) (local $n i32)
-    (local $any i32) (local $mask v128)
+        (param $list i32) (param $vals i32) (param $starts i32) (result i32)
+    (local $t i32) (local $tiles i32) (local $rows i32) (local $k i32) (local $p i32) (local $n i32)
+    (local $v v128) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $tiles (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
     (block $tiles_done
       (loop $tiles_loop
@@ -338,147 +340,159 @@
         (local.set $k (i32.const 0))
         (if (i32.ge_u (local.get $rows) (i32.const 4))
           (then
-            ;; A tile's 4 rows contiguous (sai = 4: the transposed operand of a weight gradient): one
-            ;; vector a column.
+            ;; A tile's 4 rows contiguous (sai = 4: the transposed operand of a weight gradient): a
+            ;; column is one vector.
             (if (i32.eq (local.get $sai) (i32.const 4))
               (then
                 (block $vec_done
                   (loop $vec
                     (br_if $vec_done (i32.ge_u (local.get $k) (local.get $K)))
-                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
-                    (local.set $n (i32.add (local.get $n)
-                      (v128.any_true (f32x4.ne (v128.load (local.get $p)) (v128.const f32x4 0 0 0 0)))))
+                    (local.set $v (v128.load (local.get $p)))
+                    (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (local.get $k) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v) (v128.const f32x4 0 0 0 0)))))
                     (local.set $p (i32.add (local.get $p) (local.get $sak)))
                     (local.set $k (i32.add (local.get $k) (i32.const 1)))
                     (br $vec)))))
-            ;; Rows contiguous along k (sak = 4: a layer's input): 4 columns of the 4 rows a step.
+            ;; Rows contiguous along k (sak = 4: a layer's input): 4 columns of the 4 rows a step,
+            ;; transposed into 4 column vectors.
             (if (i32.eq (local.get $sak) (i32.const 4))
               (then
                 (block $quad_done
                   (loop $quad
                     (br_if $quad_done (i32.gt_u (i32.add (local.get $k) (i32.const 4)) (local.get $K)))
-                    (local.set $mask (v128.or
-                      (v128.or (f32x4.ne (v128.load (local.get $p)) (v128.const f32x4 0 0 0 0))
-                               (f32x4.ne (v128.load (i32.add (local.get $p) (local.get $sai))) (v128.const f32x4 0 0 0 0)))
-                      (v128.or (f32x4.ne (v128.load (i32.add (local.get $p) (i32.shl (local.get $sai) (i32.const 1)))) (v128.const f32x4 0 0 0 0))
-                               (f32x4.ne (v128.load (i32.add (local.get $p) (i32.mul (local.get $sai) (i32.const 3)))) (v128.const f32x4 0 0 0 0)))))
-                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
-                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 0 (local.get $mask))))
-                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 1)))
-                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 1 (local.get $mask))))
-                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 2)))
-                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 2 (local.get $mask))))
-                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.add (local.get $k) (i32.const 3)))
-                    (local.set $n (i32.sub (local.get $n) (i32x4.extract_lane 3 (local.get $mask))))
+                    (local.set $v0 (v128.load (local.get $p)))
+                    (local.set $v1 (v128.load (i32.add (local.get $p) (local.get $sai))))
+                    (local.set $v2 (v128.load (i32.add (local.get $p) (i32.shl (local.get $sai) (i32.const 1)))))
+                    (local.set $v3 (v128.load (i32.add (local.get $p) (i32.mul (local.get $sai) (i32.const 3)))))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v0) (local.get $v1)))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v0) (local.get $v1)))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $v2) (local.get $v3)))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $v2) (local.get $v3)))
+                    (local.set $v0 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                    (local.set $v1 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                    (local.set $v2 (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                    (local.set $v3 (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                    (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v0))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (local.get $k) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v0) (v128.const f32x4 0 0 0 0)))))
+                    (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v1))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (i32.add (local.get $k) (i32.const 1)) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v1) (v128.const f32x4 0 0 0 0)))))
+                    (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v2))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (i32.add (local.get $k) (i32.const 2)) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v2) (v128.const f32x4 0 0 0 0)))))
+                    (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v3))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (i32.add (local.get $k) (i32.const 3)) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v3) (v128.const f32x4 0 0 0 0)))))
                     (local.set $p (i32.add (local.get $p) (i32.const 16)))
                     (local.set $k (i32.add (local.get $k) (i32.const 4)))
-                    (br $quad)))))
-            ;; Any strides (and the columns left): one value of each row at a time.
-            (block $full_done
-              (loop $full
-                (br_if $full_done (i32.ge_u (local.get $k) (local.get $K)))
-                (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
-                (local.set $n (i32.add (local.get $n) (i32.or
-                  (i32.or (f32.ne (f32.load (local.get $p)) (f32.const 0))
-                          (f32.ne (f32.load (i32.add (local.get $p) (local.get $sai))) (f32.const 0)))
-                  (i32.or (f32.ne (f32.load (i32.add (local.get $p) (i32.shl (local.get $sai) (i32.const 1)))) (f32.const 0))
-                          (f32.ne (f32.load (i32.add (local.get $p) (i32.mul (local.get $sai) (i32.const 3)))) (f32.const 0))))))
-                (local.set $p (i32.add (local.get $p) (local.get $sak)))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (br $full))))
-          (else
-            (block $part_done
-              (loop $part
-                (br_if $part_done (i32.ge_u (local.get $k) (local.get $K)))
-                (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (local.get $k))
-                (local.set $any (i32.const 0))
-                (local.set $r (i32.const 0))
-                (loop $rows_loop
-                  (local.set $any (i32.or (local.get $any)
-                    (f32.ne (f32.load (i32.add (local.get $p) (i32.mul (local.get $r) (local.get $sai)))) (f32.const 0))))
-                  (local.set $r (i32.add (local.get $r) (i32.const 1)))
-                  (br_if $rows_loop (i32.lt_u (local.get $r) (local.get $rows))))
-                (local.set $n (i32.add (local.get $n) (local.get $any)))
-                (local.set $p (i32.add (local.get $p) (local.get $sak)))
-                (local.set $k (i32.add (local.get $k) (i32.const 1)))
-                (br $part)))))
+                    (br $quad)))))))
+        ;; Any strides, a last tile of fewer rows, and the columns left: one value at a time.
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $k) (local.get $K)))
+            (local.set $v (f32x4.replace_lane 0 (v128.const f32x4 0 0 0 0) (f32.load (local.get $p))))
+            (if (i32.gt_u (local.get $rows) (i32.const 1))
+              (then (local.set $v (f32x4.replace_lane 1 (local.get $v) (f32.load (i32.add (local.get $p) (local.get $sai)))))))
+            (if (i32.gt_u (local.get $rows) (i32.const 2))
+              (then (local.set $v (f32x4.replace_lane 2 (local.get $v) (f32.load (i32.add (local.get $p) (i32.shl (local.get $sai) (i32.const 1))))))))
+            (if (i32.gt_u (local.get $rows) (i32.const 3))
+              (then (local.set $v (f32x4.replace_lane 3 (local.get $v) (f32.load (i32.add (local.get $p) (i32.mul (local.get $sai) (i32.const 3))))))))
+            (v128.store (i32.add (local.get $vals) (i32.shl (local.get $n) (i32.const 4))) (local.get $v))
+                    (i32.store (i32.add (local.get $list) (i32.shl (local.get $n) (i32.const 2))) (i32.shl (local.get $k) (i32.const 5)))
+                    (local.set $n (i32.add (local.get $n) (v128.any_true (f32x4.ne (local.get $v) (v128.const f32x4 0 0 0 0)))))
+            (local.set $p (i32.add (local.get $p) (local.get $sak)))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br $cols)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tiles_loop)))
     (i32.store (i32.add (local.get $starts) (i32.shl (local.get $tiles) (i32.const 2))) (local.get $n))
     (local.get $n))
 
-  ;; C[4 rows, 8 cols] = Σ_k A[4 rows, k] · Bpanel[k, 8 cols] over the k of list[q..e) only (the
-  ;; tile's nonzero columns, ascending): each K slice of `slice` k summed from zero, stored (the first)
-  ;; or added to C, as $tile4 does over every k.
-  (func $tile4_list (param $a i32) (param $sai i32) (param $sak i32) (param $b i32) (param $list i32)
-        (param $q i32) (param $e i32) (param $c i32) (param $ldc i32) (param $slice i32)
-    (local $end i32) (local $stop i32) (local $hi i32) (local $mid i32) (local $first i32) (local $k i32) (local $ak i32) (local $bk i32)
-    (local $a1 i32) (local $a2 i32) (local $a3 i32) (local $c1 i32) (local $c2 i32) (local $c3 i32)
+  ;; C[4 rows, 8 cols] = Σ_k A[4 rows, k] · Bpanel[k, 8 cols] over the tile's entries q..e only
+  ;; (compress_tiles: its nonzero columns, ascending, and their values): each K slice (`slice`:
+  ;; bytes of panel rows, KC·32) summed from zero, stored (the first) or added to C, as $tile4 does
+  ;; over every k. The values come packed with the entry, so the loop keeps few registers live.
+  (func $tile4_list (param $vals i32) (param $list i32) (param $q i32) (param $e i32) (param $b i32)
+        (param $c i32) (param $ldc i32) (param $slice i32)
+    (local $end i32) (local $stop i32) (local $hi i32) (local $mid i32) (local $first i32) (local $vp i32) (local $kp i32) (local $kend i32) (local $bk i32) (local $c1 i32)
     (local $x v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128) (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
-    (local.set $a1 (i32.add (local.get $a) (local.get $sai)))
-    (local.set $a2 (i32.add (local.get $a1) (local.get $sai)))
-    (local.set $a3 (i32.add (local.get $a2) (local.get $sai)))
-    (local.set $c1 (i32.add (local.get $c) (local.get $ldc)))
-    (local.set $c2 (i32.add (local.get $c1) (local.get $ldc)))
-    (local.set $c3 (i32.add (local.get $c2) (local.get $ldc)))
     (local.set $end (local.get $slice))
     (local.set $first (i32.const 1))
     (loop $slices
-      ;; This slice's entries: q up to stop, the first at or past its end (binary search).
-      (local.set $stop (local.get $q))
-      (local.set $hi (local.get $e))
-      (block $found
-        (loop $search
-          (br_if $found (i32.ge_u (local.get $stop) (local.get $hi)))
-          (local.set $mid (i32.shr_u (i32.add (local.get $stop) (local.get $hi)) (i32.const 1)))
-          (if (i32.lt_u (i32.load (i32.add (local.get $list) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $end))
-            (then (local.set $stop (i32.add (local.get $mid) (i32.const 1))))
-            (else (local.set $hi (local.get $mid))))
-          (br $search)))
+      ;; This slice's entries: q up to stop, the first at or past its end.
+      (local.set $stop (local.get $e))
+      (if (i32.gt_u (local.get $e) (local.get $q))
+        (then
+          ;; Most often every entry is in this slice (K ≤ KC); else a binary search.
+          (if (i32.ge_u (i32.load (i32.add (local.get $list) (i32.shl (i32.sub (local.get $e) (i32.const 1)) (i32.const 2)))) (local.get $end))
+            (then
+              (local.set $stop (local.get $q))
+              (local.set $hi (local.get $e))
+              (block $found
+                (loop $search
+                  (br_if $found (i32.ge_u (local.get $stop) (local.get $hi)))
+                  (local.set $mid (i32.shr_u (i32.add (local.get $stop) (local.get $hi)) (i32.const 1)))
+                  (if (i32.lt_u (i32.load (i32.add (local.get $list) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $end))
+                    (then (local.set $stop (i32.add (local.get $mid) (i32.const 1))))
+                    (else (local.set $hi (local.get $mid))))
+                  (br $search)))))))
       (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0)) (local.set $c10 (v128.const i32x4 0 0 0 0)) (local.set $c11 (v128.const i32x4 0 0 0 0)) (local.set $c20 (v128.const i32x4 0 0 0 0)) (local.set $c21 (v128.const i32x4 0 0 0 0)) (local.set $c30 (v128.const i32x4 0 0 0 0)) (local.set $c31 (v128.const i32x4 0 0 0 0))
+      (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 4))))
+      (local.set $kp (i32.add (local.get $list) (i32.shl (local.get $q) (i32.const 2))))
+      (local.set $kend (i32.add (local.get $list) (i32.shl (local.get $stop) (i32.const 2))))
       (block $run_done
         (loop $run
-          (br_if $run_done (i32.ge_u (local.get $q) (local.get $stop)))
-          (local.set $k (i32.load (i32.add (local.get $list) (i32.shl (local.get $q) (i32.const 2)))))
-          (local.set $ak (i32.mul (local.get $k) (local.get $sak)))
-          (local.set $bk (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 5))))
+          (br_if $run_done (i32.ge_u (local.get $kp) (local.get $kend)))
+          (local.set $bk (i32.add (local.get $b) (i32.load (local.get $kp))))
           (local.set $b0 (v128.load (local.get $bk)))
           (local.set $b1 (v128.load offset=16 (local.get $bk)))
-          (local.set $x (v128.load32_splat (i32.add (local.get $a) (local.get $ak))))
+          (local.set $x (v128.load32_splat (local.get $vp)))
           (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
           (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load32_splat (i32.add (local.get $a1) (local.get $ak))))
+          (local.set $x (v128.load32_splat offset=4 (local.get $vp)))
           (local.set $c10 (f32x4.add (local.get $c10) (f32x4.mul (local.get $x) (local.get $b0))))
           (local.set $c11 (f32x4.add (local.get $c11) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load32_splat (i32.add (local.get $a2) (local.get $ak))))
+          (local.set $x (v128.load32_splat offset=8 (local.get $vp)))
           (local.set $c20 (f32x4.add (local.get $c20) (f32x4.mul (local.get $x) (local.get $b0))))
           (local.set $c21 (f32x4.add (local.get $c21) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $x (v128.load32_splat (i32.add (local.get $a3) (local.get $ak))))
+          (local.set $x (v128.load32_splat offset=12 (local.get $vp)))
           (local.set $c30 (f32x4.add (local.get $c30) (f32x4.mul (local.get $x) (local.get $b0))))
           (local.set $c31 (f32x4.add (local.get $c31) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
+          (local.set $kp (i32.add (local.get $kp) (i32.const 4)))
           (br $run)))
+      (local.set $q (local.get $stop))
       ;; The slice's sums: stored (the first slice) or added to the ones before.
       (if (i32.eqz (local.get $first))
         (then
           (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $c))))
-          (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))
-          (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $c1))))
-          (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $c1))))
-          (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $c2))))
-          (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $c2))))
-          (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $c3))))
-          (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $c3))))
-          ))
+          (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))))
       (v128.store (local.get $c) (local.get $c00))
       (v128.store offset=16 (local.get $c) (local.get $c01))
+      (local.set $c1 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 1))))
+      (if (i32.eqz (local.get $first))
+        (then
+          (local.set $c10 (f32x4.add (local.get $c10) (v128.load (local.get $c1))))
+          (local.set $c11 (f32x4.add (local.get $c11) (v128.load offset=16 (local.get $c1))))))
       (v128.store (local.get $c1) (local.get $c10))
       (v128.store offset=16 (local.get $c1) (local.get $c11))
-      (v128.store (local.get $c2) (local.get $c20))
-      (v128.store offset=16 (local.get $c2) (local.get $c21))
-      (v128.store (local.get $c3) (local.get $c30))
-      (v128.store offset=16 (local.get $c3) (local.get $c31))
+      (local.set $c1 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 2))))
+      (if (i32.eqz (local.get $first))
+        (then
+          (local.set $c20 (f32x4.add (local.get $c20) (v128.load (local.get $c1))))
+          (local.set $c21 (f32x4.add (local.get $c21) (v128.load offset=16 (local.get $c1))))))
+      (v128.store (local.get $c1) (local.get $c20))
+      (v128.store offset=16 (local.get $c1) (local.get $c21))
+      (local.set $c1 (i32.add (local.get $c) (i32.mul (local.get $ldc) (i32.const 3))))
+      (if (i32.eqz (local.get $first))
+        (then
+          (local.set $c30 (f32x4.add (local.get $c30) (v128.load (local.get $c1))))
+          (local.set $c31 (f32x4.add (local.get $c31) (v128.load offset=16 (local.get $c1))))))
+      (v128.store (local.get $c1) (local.get $c30))
+      (v128.store offset=16 (local.get $c1) (local.get $c31))
       (local.set $first (i32.const 0))
       (local.set $end (i32.add (local.get $end) (local.get $slice)))
       ;; Slices without entries add nothing: on to the slice of the next entry.
@@ -491,46 +505,55 @@
               (br $skip)))
           (br $slices)))))
 
-  ;; The same for one row (the rows of a last tile of fewer than 4).
-  (func $tile1_list (param $a i32) (param $sak i32) (param $b i32) (param $list i32)
-        (param $q i32) (param $e i32) (param $c i32) (param $ldc i32) (param $slice i32)
-    (local $end i32) (local $stop i32) (local $hi i32) (local $mid i32) (local $first i32) (local $k i32) (local $ak i32) (local $bk i32)
+  ;; The same for one row (lane `lane` of the entries' values: the rows of a last tile of fewer than 4).
+  (func $tile1_list (param $vals i32) (param $list i32) (param $q i32) (param $e i32) (param $b i32)
+        (param $c i32) (param $lane i32) (param $slice i32)
+    (local $end i32) (local $stop i32) (local $hi i32) (local $mid i32) (local $first i32) (local $vp i32) (local $kp i32) (local $kend i32) (local $bk i32) (local $c1 i32)
     (local $x v128) (local $b0 v128) (local $b1 v128)
     (local $c00 v128) (local $c01 v128)
+    (local.set $vals (i32.add (local.get $vals) (i32.shl (local.get $lane) (i32.const 2))))
     (local.set $end (local.get $slice))
     (local.set $first (i32.const 1))
     (loop $slices
-      ;; This slice's entries: q up to stop, the first at or past its end (binary search).
-      (local.set $stop (local.get $q))
-      (local.set $hi (local.get $e))
-      (block $found
-        (loop $search
-          (br_if $found (i32.ge_u (local.get $stop) (local.get $hi)))
-          (local.set $mid (i32.shr_u (i32.add (local.get $stop) (local.get $hi)) (i32.const 1)))
-          (if (i32.lt_u (i32.load (i32.add (local.get $list) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $end))
-            (then (local.set $stop (i32.add (local.get $mid) (i32.const 1))))
-            (else (local.set $hi (local.get $mid))))
-          (br $search)))
+      ;; This slice's entries: q up to stop, the first at or past its end.
+      (local.set $stop (local.get $e))
+      (if (i32.gt_u (local.get $e) (local.get $q))
+        (then
+          ;; Most often every entry is in this slice (K ≤ KC); else a binary search.
+          (if (i32.ge_u (i32.load (i32.add (local.get $list) (i32.shl (i32.sub (local.get $e) (i32.const 1)) (i32.const 2)))) (local.get $end))
+            (then
+              (local.set $stop (local.get $q))
+              (local.set $hi (local.get $e))
+              (block $found
+                (loop $search
+                  (br_if $found (i32.ge_u (local.get $stop) (local.get $hi)))
+                  (local.set $mid (i32.shr_u (i32.add (local.get $stop) (local.get $hi)) (i32.const 1)))
+                  (if (i32.lt_u (i32.load (i32.add (local.get $list) (i32.shl (local.get $mid) (i32.const 2)))) (local.get $end))
+                    (then (local.set $stop (i32.add (local.get $mid) (i32.const 1))))
+                    (else (local.set $hi (local.get $mid))))
+                  (br $search)))))))
       (local.set $c00 (v128.const i32x4 0 0 0 0)) (local.set $c01 (v128.const i32x4 0 0 0 0))
+      (local.set $vp (i32.add (local.get $vals) (i32.shl (local.get $q) (i32.const 4))))
+      (local.set $kp (i32.add (local.get $list) (i32.shl (local.get $q) (i32.const 2))))
+      (local.set $kend (i32.add (local.get $list) (i32.shl (local.get $stop) (i32.const 2))))
       (block $run_done
         (loop $run
-          (br_if $run_done (i32.ge_u (local.get $q) (local.get $stop)))
-          (local.set $k (i32.load (i32.add (local.get $list) (i32.shl (local.get $q) (i32.const 2)))))
-          (local.set $ak (i32.mul (local.get $k) (local.get $sak)))
-          (local.set $bk (i32.add (local.get $b) (i32.shl (local.get $k) (i32.const 5))))
+          (br_if $run_done (i32.ge_u (local.get $kp) (local.get $kend)))
+          (local.set $bk (i32.add (local.get $b) (i32.load (local.get $kp))))
           (local.set $b0 (v128.load (local.get $bk)))
           (local.set $b1 (v128.load offset=16 (local.get $bk)))
-          (local.set $x (v128.load32_splat (i32.add (local.get $a) (local.get $ak))))
+          (local.set $x (v128.load32_splat (local.get $vp)))
           (local.set $c00 (f32x4.add (local.get $c00) (f32x4.mul (local.get $x) (local.get $b0))))
           (local.set $c01 (f32x4.add (local.get $c01) (f32x4.mul (local.get $x) (local.get $b1))))
-          (local.set $q (i32.add (local.get $q) (i32.const 1)))
+          (local.set $vp (i32.add (local.get $vp) (i32.const 16)))
+          (local.set $kp (i32.add (local.get $kp) (i32.const 4)))
           (br $run)))
+      (local.set $q (local.get $stop))
       ;; The slice's sums: stored (the first slice) or added to the ones before.
       (if (i32.eqz (local.get $first))
         (then
           (local.set $c00 (f32x4.add (local.get $c00) (v128.load (local.get $c))))
-          (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))
-          ))
+          (local.set $c01 (f32x4.add (local.get $c01) (v128.load offset=16 (local.get $c))))))
       (v128.store (local.get $c) (local.get $c00))
       (v128.store offset=16 (local.get $c) (local.get $c01))
       (local.set $first (i32.const 0))
@@ -546,16 +569,14 @@
           (br $slices)))))
 
   ;; C[M, 8·np] = op(A)[M, K] · B over np packed panels (pack_b; panel stride pstride), every tile
-  ;; of 4 rows over its nonzero columns only (compress_tiles: list, starts); slice: the dense K
-  ;; slice (KC), so that the sums are the dense kernel's, bit for bit.
-  (func (export "gemm_sparse") (param $a i32) (param $sai i32) (param $sak i32)
-        (param $bp i32) (param $pstride i32) (param $np i32) (param $list i32) (param $starts i32)
-        (param $c i32) (param $ldc i32) (param $M i32) (param $slice i32)
+  ;; of 4 rows over its nonzero columns only (compress_tiles: list, vals, starts); slice: the dense
+  ;; K slice in bytes of panel rows (KC·32), so that the sums are the dense kernel's, bit for bit.
+  (func (export "gemm_sparse") (param $bp i32) (param $pstride i32) (param $np i32) (param $list i32)
+        (param $vals i32) (param $starts i32) (param $c i32) (param $ldc i32) (param $M i32) (param $slice i32)
     (local $p i32) (local $t i32) (local $tiles i32) (local $r i32) (local $rows i32) (local $b i32)
-    (local $cj i32) (local $q i32) (local $e i32) (local $ldc4 i32) (local $sai4 i32)
+    (local $cj i32) (local $q i32) (local $e i32) (local $ldc4 i32)
     (local.set $tiles (i32.shr_u (i32.add (local.get $M) (i32.const 3)) (i32.const 2)))
     (local.set $ldc4 (i32.shl (local.get $ldc) (i32.const 2)))
-    (local.set $sai4 (i32.shl (local.get $sai) (i32.const 2)))
     (block $done
       (loop $panels
         (br_if $done (i32.ge_u (local.get $p) (local.get $np)))
@@ -570,17 +591,14 @@
             (local.set $rows (i32.sub (local.get $M) (i32.shl (local.get $t) (i32.const 2))))
             (if (i32.ge_u (local.get $rows) (i32.const 4))
               (then
-                (call $tile4_list (i32.add (local.get $a) (i32.mul (local.get $t) (local.get $sai4))) (local.get $sai) (local.get $sak)
-                  (local.get $b) (local.get $list) (local.get $q) (local.get $e)
+                (call $tile4_list (local.get $vals) (local.get $list) (local.get $q) (local.get $e) (local.get $b)
                   (i32.add (local.get $cj) (i32.mul (local.get $t) (local.get $ldc4))) (local.get $ldc) (local.get $slice)))
               (else
                 (local.set $r (i32.const 0))
                 (loop $rows_loop
-                  (call $tile1_list
-                    (i32.add (local.get $a) (i32.mul (i32.add (i32.shl (local.get $t) (i32.const 2)) (local.get $r)) (local.get $sai)))
-                    (local.get $sak) (local.get $b) (local.get $list) (local.get $q) (local.get $e)
+                  (call $tile1_list (local.get $vals) (local.get $list) (local.get $q) (local.get $e) (local.get $b)
                     (i32.add (local.get $cj) (i32.mul (i32.add (i32.shl (local.get $t) (i32.const 2)) (local.get $r)) (local.get $ldc)))
-                    (local.get $ldc) (local.get $slice))
+                    (local.get $r) (local.get $slice))
                   (local.set $r (i32.add (local.get $r) (i32.const 1)))
                   (br_if $rows_loop (i32.lt_u (local.get $r) (local.get $rows))))))
             (local.set $t (i32.add (local.get $t) (i32.const 1)))
