@@ -96,7 +96,159 @@
   (func (export "sigmoid") (param $x i32) (param $out i32) (param $n i32)
     (local $end i32) (local $t v128) (local $abs v128) (local $k v128) (local $hi v128) (local $lo v128)
     (local $r v128) (local $rr v128) (local $c v128) (local $q v128) (local $y v128) (local $scale v128)
-    (local $pairs i32)
+    (local $pairs i32) (local $end8 i32)
+    (local $t0 v128) (local $abs0 v128) (local $k0 v128) (local $hi0 v128) (local $lo0 v128) (local $r0 v128) (local $rr0 v128) (local $c0 v128) (local $q0 v128) (local $y0 v128) (local $scale0 v128) (local $t1 v128) (local $abs1 v128) (local $k1 v128) (local $hi1 v128) (local $lo1 v128) (local $r1 v128) (local $rr1 v128) (local $c1 v128) (local $q1 v128) (local $y1 v128) (local $scale1 v128) (local $t2 v128) (local $abs2 v128) (local $k2 v128) (local $hi2 v128) (local $lo2 v128) (local $r2 v128) (local $rr2 v128) (local $c2 v128) (local $q2 v128) (local $y2 v128) (local $scale2 v128) (local $t3 v128) (local $abs3 v128) (local $k3 v128) (local $hi3 v128) (local $lo3 v128) (local $r3 v128) (local $rr3 v128) (local $c3 v128) (local $q3 v128) (local $y3 v128) (local $scale3 v128)
+    ;; Eight values a step, four independent pairs (the chain of one pair is ~100 cycles deep, two
+    ;; divisions among them: interleaving four lets the core overlap them: 1.8× faster); then a pair
+    ;; at a time. Each of the four blocks is the pair loop's body below, its locals numbered 0–3.
+    (local.set $end8 (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $eights_done
+      (loop $eights
+        (br_if $eights_done (i32.ge_u (local.get $x) (local.get $end8)))
+        (local.set $t0 (f64x2.neg (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $x)))))
+        (local.set $t0 (f64x2.pmax (f64x2.pmin (local.get $t0) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+        ;; fdlibm's tests on hx, the high word of |t|, as float64 comparisons of |t|: hx > 0x3fd62e42
+        ;; (about 0.5·ln2: reduce, k = (int)(t/ln2 ± 0.5)) and hx < 0x3e300000 (|t| < 2^−28: 1 + t).
+        (local.set $abs0 (f64x2.abs (local.get $t0)))
+        (local.set $k0 (f64x2.trunc (f64x2.add
+          (f64x2.mul (local.get $t0) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+          (v128.bitselect (local.get $t0) (v128.const f64x2 0.5 0.5) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))
+        (local.set $k0 (v128.and (local.get $k0) (f64x2.gt (local.get $abs0) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff))))
+        (local.set $hi0 (f64x2.sub (local.get $t0)
+          (f64x2.mul (local.get $k0) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $lo0 (f64x2.mul (local.get $k0) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $r0 (f64x2.sub (local.get $hi0) (local.get $lo0)))
+        ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+        (local.set $rr0 (f64x2.mul (local.get $r0) (local.get $r0)))
+        (local.set $c0 (f64x2.mul (local.get $rr0) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+        (local.set $c0 (f64x2.mul (local.get $rr0) (f64x2.add (local.get $c0) (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))))
+        (local.set $c0 (f64x2.mul (local.get $rr0) (f64x2.add (local.get $c0) (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))))
+        (local.set $c0 (f64x2.mul (local.get $rr0) (f64x2.add (local.get $c0) (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))))
+        (local.set $c0 (f64x2.mul (local.get $rr0) (f64x2.add (local.get $c0) (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))))
+        (local.set $c0 (f64x2.sub (local.get $r0) (local.get $c0)))
+        ;; fdlibm: k = 0 → 1 − ((r·c)/(c − 2) − r); else (1 − ((lo − (r·c)/(2 − c)) − hi))·2^k. With
+        ;; q = (r·c)/(c − 2), (r·c)/(2 − c) is exactly −q, and for k = 0 (lo = 0, hi = r) the second
+        ;; form is the first: one expression, one division, serves every lane.
+        (local.set $q0 (f64x2.div (f64x2.mul (local.get $r0) (local.get $c0)) (f64x2.sub (local.get $c0) (v128.const f64x2 2 2))))
+        (local.set $y0 (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.sub (f64x2.add (local.get $lo0) (local.get $q0)) (local.get $hi0))))
+        ;; 2^k from the bits of k + (2^52 + 1023), whose low bits are the integer k + 1023.
+        (local.set $scale0 (i64x2.shl (f64x2.add (local.get $k0) (v128.const f64x2 0x1.00000000003ffp+52 0x1.00000000003ffp+52))
+          (i32.const 52)))
+        (local.set $y0 (f64x2.mul (local.get $y0) (local.get $scale0)))
+        (local.set $y0 (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $t0)) (local.get $y0)
+          (f64x2.lt (local.get $abs0) (v128.const f64x2 0x1p-28 0x1p-28))))
+        (local.set $y0 (f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $y0)))))
+        (local.set $t1 (f64x2.neg (f64x2.promote_low_f32x4 (v128.load64_zero offset=8 (local.get $x)))))
+        (local.set $t1 (f64x2.pmax (f64x2.pmin (local.get $t1) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+        ;; fdlibm's tests on hx, the high word of |t|, as float64 comparisons of |t|: hx > 0x3fd62e42
+        ;; (about 0.5·ln2: reduce, k = (int)(t/ln2 ± 0.5)) and hx < 0x3e300000 (|t| < 2^−28: 1 + t).
+        (local.set $abs1 (f64x2.abs (local.get $t1)))
+        (local.set $k1 (f64x2.trunc (f64x2.add
+          (f64x2.mul (local.get $t1) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+          (v128.bitselect (local.get $t1) (v128.const f64x2 0.5 0.5) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))
+        (local.set $k1 (v128.and (local.get $k1) (f64x2.gt (local.get $abs1) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff))))
+        (local.set $hi1 (f64x2.sub (local.get $t1)
+          (f64x2.mul (local.get $k1) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $lo1 (f64x2.mul (local.get $k1) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $r1 (f64x2.sub (local.get $hi1) (local.get $lo1)))
+        ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+        (local.set $rr1 (f64x2.mul (local.get $r1) (local.get $r1)))
+        (local.set $c1 (f64x2.mul (local.get $rr1) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+        (local.set $c1 (f64x2.mul (local.get $rr1) (f64x2.add (local.get $c1) (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))))
+        (local.set $c1 (f64x2.mul (local.get $rr1) (f64x2.add (local.get $c1) (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))))
+        (local.set $c1 (f64x2.mul (local.get $rr1) (f64x2.add (local.get $c1) (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))))
+        (local.set $c1 (f64x2.mul (local.get $rr1) (f64x2.add (local.get $c1) (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))))
+        (local.set $c1 (f64x2.sub (local.get $r1) (local.get $c1)))
+        ;; fdlibm: k = 0 → 1 − ((r·c)/(c − 2) − r); else (1 − ((lo − (r·c)/(2 − c)) − hi))·2^k. With
+        ;; q = (r·c)/(c − 2), (r·c)/(2 − c) is exactly −q, and for k = 0 (lo = 0, hi = r) the second
+        ;; form is the first: one expression, one division, serves every lane.
+        (local.set $q1 (f64x2.div (f64x2.mul (local.get $r1) (local.get $c1)) (f64x2.sub (local.get $c1) (v128.const f64x2 2 2))))
+        (local.set $y1 (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.sub (f64x2.add (local.get $lo1) (local.get $q1)) (local.get $hi1))))
+        ;; 2^k from the bits of k + (2^52 + 1023), whose low bits are the integer k + 1023.
+        (local.set $scale1 (i64x2.shl (f64x2.add (local.get $k1) (v128.const f64x2 0x1.00000000003ffp+52 0x1.00000000003ffp+52))
+          (i32.const 52)))
+        (local.set $y1 (f64x2.mul (local.get $y1) (local.get $scale1)))
+        (local.set $y1 (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $t1)) (local.get $y1)
+          (f64x2.lt (local.get $abs1) (v128.const f64x2 0x1p-28 0x1p-28))))
+        (local.set $y1 (f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $y1)))))
+        (local.set $t2 (f64x2.neg (f64x2.promote_low_f32x4 (v128.load64_zero offset=16 (local.get $x)))))
+        (local.set $t2 (f64x2.pmax (f64x2.pmin (local.get $t2) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+        ;; fdlibm's tests on hx, the high word of |t|, as float64 comparisons of |t|: hx > 0x3fd62e42
+        ;; (about 0.5·ln2: reduce, k = (int)(t/ln2 ± 0.5)) and hx < 0x3e300000 (|t| < 2^−28: 1 + t).
+        (local.set $abs2 (f64x2.abs (local.get $t2)))
+        (local.set $k2 (f64x2.trunc (f64x2.add
+          (f64x2.mul (local.get $t2) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+          (v128.bitselect (local.get $t2) (v128.const f64x2 0.5 0.5) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))
+        (local.set $k2 (v128.and (local.get $k2) (f64x2.gt (local.get $abs2) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff))))
+        (local.set $hi2 (f64x2.sub (local.get $t2)
+          (f64x2.mul (local.get $k2) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $lo2 (f64x2.mul (local.get $k2) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $r2 (f64x2.sub (local.get $hi2) (local.get $lo2)))
+        ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+        (local.set $rr2 (f64x2.mul (local.get $r2) (local.get $r2)))
+        (local.set $c2 (f64x2.mul (local.get $rr2) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+        (local.set $c2 (f64x2.mul (local.get $rr2) (f64x2.add (local.get $c2) (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))))
+        (local.set $c2 (f64x2.mul (local.get $rr2) (f64x2.add (local.get $c2) (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))))
+        (local.set $c2 (f64x2.mul (local.get $rr2) (f64x2.add (local.get $c2) (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))))
+        (local.set $c2 (f64x2.mul (local.get $rr2) (f64x2.add (local.get $c2) (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))))
+        (local.set $c2 (f64x2.sub (local.get $r2) (local.get $c2)))
+        ;; fdlibm: k = 0 → 1 − ((r·c)/(c − 2) − r); else (1 − ((lo − (r·c)/(2 − c)) − hi))·2^k. With
+        ;; q = (r·c)/(c − 2), (r·c)/(2 − c) is exactly −q, and for k = 0 (lo = 0, hi = r) the second
+        ;; form is the first: one expression, one division, serves every lane.
+        (local.set $q2 (f64x2.div (f64x2.mul (local.get $r2) (local.get $c2)) (f64x2.sub (local.get $c2) (v128.const f64x2 2 2))))
+        (local.set $y2 (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.sub (f64x2.add (local.get $lo2) (local.get $q2)) (local.get $hi2))))
+        ;; 2^k from the bits of k + (2^52 + 1023), whose low bits are the integer k + 1023.
+        (local.set $scale2 (i64x2.shl (f64x2.add (local.get $k2) (v128.const f64x2 0x1.00000000003ffp+52 0x1.00000000003ffp+52))
+          (i32.const 52)))
+        (local.set $y2 (f64x2.mul (local.get $y2) (local.get $scale2)))
+        (local.set $y2 (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $t2)) (local.get $y2)
+          (f64x2.lt (local.get $abs2) (v128.const f64x2 0x1p-28 0x1p-28))))
+        (local.set $y2 (f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $y2)))))
+        (local.set $t3 (f64x2.neg (f64x2.promote_low_f32x4 (v128.load64_zero offset=24 (local.get $x)))))
+        (local.set $t3 (f64x2.pmax (f64x2.pmin (local.get $t3) (v128.const f64x2 709 709)) (v128.const f64x2 -708 -708)))
+        ;; fdlibm's tests on hx, the high word of |t|, as float64 comparisons of |t|: hx > 0x3fd62e42
+        ;; (about 0.5·ln2: reduce, k = (int)(t/ln2 ± 0.5)) and hx < 0x3e300000 (|t| < 2^−28: 1 + t).
+        (local.set $abs3 (f64x2.abs (local.get $t3)))
+        (local.set $k3 (f64x2.trunc (f64x2.add
+          (f64x2.mul (local.get $t3) (v128.const f64x2 1.44269504088896338700e+00 1.44269504088896338700e+00))
+          (v128.bitselect (local.get $t3) (v128.const f64x2 0.5 0.5) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))
+        (local.set $k3 (v128.and (local.get $k3) (f64x2.gt (local.get $abs3) (v128.const i64x2 0x3fd62e42ffffffff 0x3fd62e42ffffffff))))
+        (local.set $hi3 (f64x2.sub (local.get $t3)
+          (f64x2.mul (local.get $k3) (v128.const f64x2 6.93147180369123816490e-01 6.93147180369123816490e-01))))
+        (local.set $lo3 (f64x2.mul (local.get $k3) (v128.const f64x2 1.90821492927058770002e-10 1.90821492927058770002e-10)))
+        (local.set $r3 (f64x2.sub (local.get $hi3) (local.get $lo3)))
+        ;; c = r − r²·(P1 + r²·(P2 + r²·(P3 + r²·(P4 + r²·P5))))
+        (local.set $rr3 (f64x2.mul (local.get $r3) (local.get $r3)))
+        (local.set $c3 (f64x2.mul (local.get $rr3) (v128.const f64x2 4.13813679705723846039e-08 4.13813679705723846039e-08)))
+        (local.set $c3 (f64x2.mul (local.get $rr3) (f64x2.add (local.get $c3) (v128.const f64x2 -1.65339022054652515390e-06 -1.65339022054652515390e-06))))
+        (local.set $c3 (f64x2.mul (local.get $rr3) (f64x2.add (local.get $c3) (v128.const f64x2 6.61375632143793436117e-05 6.61375632143793436117e-05))))
+        (local.set $c3 (f64x2.mul (local.get $rr3) (f64x2.add (local.get $c3) (v128.const f64x2 -2.77777777770155933842e-03 -2.77777777770155933842e-03))))
+        (local.set $c3 (f64x2.mul (local.get $rr3) (f64x2.add (local.get $c3) (v128.const f64x2 1.66666666666666019037e-01 1.66666666666666019037e-01))))
+        (local.set $c3 (f64x2.sub (local.get $r3) (local.get $c3)))
+        ;; fdlibm: k = 0 → 1 − ((r·c)/(c − 2) − r); else (1 − ((lo − (r·c)/(2 − c)) − hi))·2^k. With
+        ;; q = (r·c)/(c − 2), (r·c)/(2 − c) is exactly −q, and for k = 0 (lo = 0, hi = r) the second
+        ;; form is the first: one expression, one division, serves every lane.
+        (local.set $q3 (f64x2.div (f64x2.mul (local.get $r3) (local.get $c3)) (f64x2.sub (local.get $c3) (v128.const f64x2 2 2))))
+        (local.set $y3 (f64x2.sub (v128.const f64x2 1 1)
+          (f64x2.sub (f64x2.add (local.get $lo3) (local.get $q3)) (local.get $hi3))))
+        ;; 2^k from the bits of k + (2^52 + 1023), whose low bits are the integer k + 1023.
+        (local.set $scale3 (i64x2.shl (f64x2.add (local.get $k3) (v128.const f64x2 0x1.00000000003ffp+52 0x1.00000000003ffp+52))
+          (i32.const 52)))
+        (local.set $y3 (f64x2.mul (local.get $y3) (local.get $scale3)))
+        (local.set $y3 (v128.bitselect (f64x2.add (v128.const f64x2 1 1) (local.get $t3)) (local.get $y3)
+          (f64x2.lt (local.get $abs3) (v128.const f64x2 0x1p-28 0x1p-28))))
+        (local.set $y3 (f32x4.demote_f64x2_zero (f64x2.div (v128.const f64x2 1 1) (f64x2.add (v128.const f64x2 1 1) (local.get $y3)))))
+        (v128.store64_lane offset=0 0 (local.get $out) (local.get $y0))
+        (v128.store64_lane offset=8 0 (local.get $out) (local.get $y1))
+        (v128.store64_lane offset=16 0 (local.get $out) (local.get $y2))
+        (v128.store64_lane offset=24 0 (local.get $out) (local.get $y3))
+        (local.set $x (i32.add (local.get $x) (i32.const 32)))
+        (local.set $out (i32.add (local.get $out) (i32.const 32)))
+        (br $eights)))
+    (local.set $n (i32.and (local.get $n) (i32.const 7)))
     (local.set $pairs (i32.shr_u (i32.add (local.get $n) (i32.const 1)) (i32.const 1)))
     (local.set $end (i32.add (local.get $x) (i32.shl (local.get $pairs) (i32.const 3))))
     (block $done

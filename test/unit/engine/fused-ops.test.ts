@@ -71,7 +71,7 @@ for (const backend of BACKENDS) {
 // 2,048 values) gives the bits of the 'js' loop, 1 / (1 + Math.exp(−x)) rounded once, everywhere:
 // both exp branches, the tiny and huge inputs the kernel clamps, NaN and ±inf, odd lengths.
 for (const backend of BACKENDS) {
-  for (const n of [5, 3001, 4096]) {
+  for (const n of [5, 3001, 4096, 2054, 2063]) { // the wasm kernel: 8 values a step, then pairs, then one
     test(`${backend}: sigmoid forward = 1 / (1 + Math.exp(−x)) rounded once, bit for bit (n = ${n})`, () => {
       withBackend(backend, () => {
         const gen = new Generator(7);
