@@ -35,8 +35,8 @@ function run(kernel: MatmulKernel, c: Case, A: Float32Array, B: Float32Array, op
 
 function sameBits(actual: Float32Array, expected: Float32Array, msg: string): void {
   for (let i = 0; i < expected.length; i++) {
-    // ±0 may differ: a skipped 0·b is an exact zero the dense sum adds.
-    if (actual[i] !== expected[i] && !(Number.isNaN(actual[i]) && Number.isNaN(expected[i]))) {
+    // Object.is: even the sign of a zero (both sums start at +0, to which a ±0 product adds nothing).
+    if (!Object.is(actual[i], expected[i])) {
       assert.fail(`${msg}: at [${i}] ${actual[i]} (zero skipping) vs ${expected[i]} (dense)`);
     }
   }
