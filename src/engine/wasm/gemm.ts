@@ -4,7 +4,8 @@
 // and, with `accumulate`, the old C). Sums are float32; the order differs from the JS kernel's
 // float64 sums in the last bits. Two builds of the same kernel: the fused one (relaxed SIMD's
 // multiply-add, one rounding per product-sum on CPUs with FMA) where the runtime validates it,
-// else the baseline one (mul + add, like a non-FMA float32 BLAS).
+// else the baseline one (mul + add, like a non-FMA float32 BLAS). An operand that is mostly zeros
+// (MNIST's pixels) has them skipped by tiles of 4 rows, with the dense result's bits (see gemm.wat).
 import type { MatmulKernel } from '../kernels/matmul';
 import { WASM_BASE64, WASM_FMA_BASE64 } from './gemm.generated';
 import { WasmKernels } from './runtime';
