@@ -93,7 +93,7 @@ function gemmWasmStrided(
   const biasPtr = bias ? pBias : 0;
   let pO: number;
   const sparse = maybeSparse ? sparseOperand(wasm, pA, aExt, pB, bExt, M, K, N) : null;
-  if (sparse === 'b' && product(wasm, work, pB, sbj, sbk, pA, sak, sai, N, K, M, true)) {
+  if (sparse === 'b' && product(wasm, work, pB, sbj, sbk, pA, sak, sai, N, K, M, true, true)) {
     // Cᵀ = op(B)ᵀ·op(A)ᵀ with the zeros of op(B) skipped, put back as C.
     const l = layout(N, K, M, true);
     pO = work + l.out;
