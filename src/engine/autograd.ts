@@ -2,7 +2,7 @@
 // output gradient to input gradients); backward() walks the graph once in reverse topological
 // order. Gradients are raw Float32Arrays internally, wrapped in Tensors only on leaves.
 import type { Tensor } from './tensor';
-import { isPooled, release } from './storage';
+import { isPooled, release, storageKey } from './storage';
 
 export interface GradFn {
   readonly name: string;
@@ -93,7 +93,7 @@ export function runBackward(root: Tensor, rootGrad: Float32Array, wrap: (g: Floa
     // g is consumed: its pool storage goes back unless something still holds it (a .grad, a
     // gradient that aliases it).
     const stored = t.gradFn === null || t.retainsGrad;
-    if (entry.owned && !stored && isPooled(g) && !inputGrads.some((gi) => gi !== null && gi.buffer === g.buffer)) release(g);
+    if (entry.owned && !stored && isPooled(g) && !inputGrads.some((gi) => gi !== null && storageKey(gi) === storageKey(g))) release(g);
     for (let k = 0; k < fn.inputs.length; k++) {
       const inp = fn.inputs[k];
       const gi = inputGrads[k];

@@ -130,14 +130,14 @@ export function onesLike(t: Tensor, opts: TensorOptions = {}): Tensor {
 /** Samples of the standard normal N(0, 1) in `shape`, from opts.generator or the global one. Like torch.randn. */
 export function randn(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
   const s = toShape(shape);
-  const data = resolveGenerator(opts.generator).fillNormal(new Float32Array(numelOf(s)));
+  const data = resolveGenerator(opts.generator).fillNormal(allocate(numelOf(s), false));
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
 
 /** Samples uniform in [0, 1) in `shape`, from opts.generator or the global one. Like torch.rand. */
 export function rand(shape: number | readonly number[], opts: RandomOptions = {}): Tensor {
   const s = toShape(shape);
-  const data = resolveGenerator(opts.generator).fillUniform(new Float32Array(numelOf(s)));
+  const data = resolveGenerator(opts.generator).fillUniform(allocate(numelOf(s), false));
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
 

@@ -5,7 +5,7 @@
 // TF.js's tidy: a freed tensor must not be used again (its graph included: call backward inside);
 // in debug mode (setStorageDebug) reading its `.data` throws.
 import type { Tensor } from './tensor';
-import { isPooled, release, scopeAllocations, storageDebug } from './storage';
+import { isPooled, release, scopeAllocations, storageDebug, storageKey } from './storage';
 
 interface Scope {
   tensors: Tensor[];
@@ -72,7 +72,7 @@ export function dispose(...tensors: Tensor[]): void {
 /** Runs `fn` and frees the tensors it created that it does not return (see the header). */
 export function tidy<T>(fn: () => T): T {
   const scope: Scope = { tensors: [] };
-  const allocated = new Set<ArrayBuffer>();
+  const allocated = new Set<unknown>();
   scopes.push(scope);
   scopeAllocations.push(allocated);
   let result: T;
@@ -86,28 +86,28 @@ export function tidy<T>(fn: () => T): T {
   collect(result, survivors, new Set());
   // Storage a survivor uses stays, and so do the tensors viewing it; only storage allocated in
   // this scope is released (a view made here of an older tensor's storage leaves it alone).
-  const keptBuffers = new Set<ArrayBufferLike>();
-  for (const t of survivors) keptBuffers.add(t.data.buffer);
-  for (const t of scope.tensors) if (kept.has(t) || t.escaped) keptBuffers.add(t.data.buffer);
+  const keptStorage = new Set<unknown>();
+  for (const t of survivors) keptStorage.add(storageKey(t.data));
+  for (const t of scope.tensors) if (kept.has(t) || t.escaped) keptStorage.add(storageKey(t.data));
   const outer = scopes.length > 0 ? scopes[scopes.length - 1] : null;
   const releasing = new Set<Float32Array>();
-  const seen = new Set<ArrayBufferLike>();
+  const seen = new Set<unknown>();
   for (const t of scope.tensors) {
     if (t.freed) continue;
     const data = t.data;
-    const buffer = data.buffer as ArrayBuffer;
-    if (keptBuffers.has(buffer) || !allocated.has(buffer)) {
+    const key = storageKey(data);
+    if (keptStorage.has(key) || !allocated.has(key)) {
       if (outer) outer.tensors.push(t); // the enclosing scope decides about it
       continue;
     }
     markFreed(t);
-    if (!seen.has(buffer) && isPooled(data)) releasing.add(data);
-    seen.add(buffer);
+    if (!seen.has(key) && isPooled(data)) releasing.add(data);
+    seen.add(key);
   }
   // Kept storage from this scope belongs to the enclosing one now.
   if (scopeAllocations.length > 0) {
     const outerAllocated = scopeAllocations[scopeAllocations.length - 1];
-    for (const b of allocated) if (keptBuffers.has(b)) outerAllocated.add(b);
+    for (const key of allocated) if (keptStorage.has(key)) outerAllocated.add(key);
   }
   for (const d of releasing) release(d);
   return result;

@@ -50,15 +50,17 @@ export interface BatchNormKernels {
   readonly maxValues: number;
   /**
    * Forward on (N, C, S) data: the statistics sums when `stats` is given, then `coefficients()`,
-   * then the affine pass. 0 < x.length ≤ maxValues.
+   * then the affine pass. 0 < x.length ≤ maxValues. Null when there is no room to run (the caller
+   * runs the 'js' passes instead).
    */
-  forward(x: Float32Array, N: number, C: number, S: number, stats: ForwardStats | null, coefficients: () => AffineCoefficients): { y: Float32Array; saved: SavedInput };
+  forward(x: Float32Array, N: number, C: number, S: number, stats: ForwardStats | null, coefficients: () => AffineCoefficients): { y: Float32Array; saved: SavedInput } | null;
   /**
    * Backward: the sums when `sums` is given, then, when `coefficients` is given, `coefficients()`
    * and the input-gradient pass; returns dx (null without `coefficients`). `saved`: the forward's.
+   * Null when there is no room to run (the caller runs the 'js' passes instead).
    */
   backward(
     g: Float32Array, x: Float32Array, N: number, C: number, S: number,
     saved: SavedInput | null, sums: GradSums | null, coefficients: (() => GradCoefficients) | null,
-  ): Float32Array | null;
+  ): { dx: Float32Array | null } | null;
 }

@@ -4,6 +4,7 @@ import { maxPool2dWithIndices, type MaxPool2dOptions as PoolOptions, type MaxPoo
 import { defaultLayerInit_ } from '../init';
 import type { Generator } from '../random';
 import { Module } from './module';
+import { allocateLasting } from '../storage';
 
 /** Options of Conv2d. */
 export interface Conv2dOptions {
@@ -66,7 +67,7 @@ export class Conv2d extends Module {
     const [kh, kw] = this.kernelSize;
     // The default init's fan-in is (inChannels / groups)·kh·kw, read from this shape.
     const cg = inChannels / groups;
-    this.weight = new Tensor(new Float32Array(outChannels * cg * kh * kw), [outChannels, cg, kh, kw], true);
+    this.weight = new Tensor(allocateLasting(outChannels * cg * kh * kw), [outChannels, cg, kh, kw], true);
     this.bias = opts.bias ?? true ? new Tensor(new Float32Array(outChannels), [outChannels], true) : null;
     this.registerParameters('weight', 'bias');
     this.resetParameters(opts.generator);

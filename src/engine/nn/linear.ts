@@ -3,6 +3,7 @@ import { linear } from '../ops/linalg';
 import { defaultLayerInit_ } from '../init';
 import type { Generator } from '../random';
 import { Module } from './module';
+import { allocateLasting } from '../storage';
 
 /** Options of Linear. */
 export interface LinearOptions {
@@ -27,7 +28,7 @@ export class Linear extends Module {
     super();
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.weight = new Tensor(new Float32Array(outFeatures * inFeatures), [outFeatures, inFeatures], true);
+    this.weight = new Tensor(allocateLasting(outFeatures * inFeatures), [outFeatures, inFeatures], true);
     this.bias = opts.bias ?? true ? new Tensor(new Float32Array(outFeatures), [outFeatures], true) : null;
     this.registerParameters('weight', 'bias');
     this.resetParameters(opts.generator);

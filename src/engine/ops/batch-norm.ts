@@ -46,14 +46,15 @@ export function batchNorm(
   const bnKernels = activeKernels().batchNorm;
   const kernels = bnKernels && xd.length > 0 && xd.length <= bnKernels.maxValues ? bnKernels : null;
   const pass: BatchNormPass = { x: xd, N, C, S, M, ch, training, w: weight ? weight.data : null, b: bias ? bias.data : null, rm, rv };
-  const { y, saved } = kernels ? forwardWithKernels(kernels, pass, eps) : forwardInJs(pass, eps);
+  const { y, saved } = (kernels && forwardWithKernels(kernels, pass, eps)) || forwardInJs(pass, eps);
   if (training && rm && rv) updateRunning(rm, rv, ch.mean, ch.variance, momentum, M / (M - 1), C);
   return attach(new Tensor(y, x.shape), 'NativeBatchNormBackward', [x, weight, bias], (g) => {
     // Per channel, Σdy and Σdy·(x − mean) give the affine grads and the batch-statistics terms
     // (gradCoefficients); in eval mode dx = dy·k.
     const needSums = training || (weight !== null && weight.requiresGrad) || (bias !== null && bias.requiresGrad);
     const gc = gradChannels(C);
-    const gx = kernels ? backwardWithKernels(kernels, pass, saved, g, gc, needSums, x.requiresGrad) : backwardInJs(pass, g, gc, needSums, x.requiresGrad);
+    const done = kernels ? backwardWithKernels(kernels, pass, saved, g, gc, needSums, x.requiresGrad) : null;
+    const gx = done ? done.dx : backwardInJs(pass, g, gc, needSums, x.requiresGrad);
     const gw = weight && weight.requiresGrad ? weightGrad(gc.sumDyXc, ch.invstd, C) : null;
     const gb = bias && bias.requiresGrad ? new Float32Array(gc.sumDy) : null;
     return [gx, gw, gb];
@@ -93,8 +94,8 @@ function checkedLayout(x: Tensor, runningMean: Tensor | null, runningVar: Tensor
   return [N, C, S];
 }
 
-/** Forward on the backend's kernels: statistics and output passes, with the coefficients computed between them. */
-function forwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, eps: number): { y: Float32Array; saved: SavedInput | null } {
+/** Forward on the backend's kernels: statistics and output passes, with the coefficients computed between them (null: no room). */
+function forwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, eps: number): { y: Float32Array; saved: SavedInput | null } | null {
   const { x, N, C, S, M, ch, training } = p;
   const res = kernels.forward(x, N, C, S, training ? { sh: ch.mean, s1: ch.s1, s2: ch.s2 } : null, () => {
     if (training) refineStats(ch, x, N, C, S, M);
@@ -102,7 +103,7 @@ function forwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, eps: nu
     centredBias(ch, p.b, C);
     return { m: ch.meanF, k: ch.k, b: ch.biasF };
   });
-  return { y: res.y, saved: res.saved };
+  return res && { y: res.y, saved: res.saved };
 }
 
 /** Forward in float64 TypeScript, a block of channels at a time. */
@@ -119,8 +120,8 @@ function forwardInJs(p: BatchNormPass, eps: number): { y: Float32Array; saved: n
   return { y, saved: null };
 }
 
-/** Backward on the backend's kernels: fills `gc`'s sums, and returns dx (null when x needs no gradient). */
-function backwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, saved: SavedInput | null, g: Float32Array, gc: GradChannels, needSums: boolean, inputGrad: boolean): Float32Array | null {
+/** Backward on the backend's kernels: fills `gc`'s sums, and returns dx (null when x needs no gradient); null for the call when there is no room. */
+function backwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, saved: SavedInput | null, g: Float32Array, gc: GradChannels, needSums: boolean, inputGrad: boolean): { dx: Float32Array | null } | null {
   const { x, N, C, S, M, ch, training } = p;
   // Training: float32 partial sums around the batch mean (refined before the coefficients use
   // them, or after the call without dx). Eval: the running mean may be far from the data, where
@@ -128,19 +129,21 @@ function backwardWithKernels(kernels: BatchNormKernels, p: BatchNormPass, saved:
   const wasmSums = needSums && training;
   if (needSums && !training) channelGradSums(g, x, N, C, S, 0, C, ch.mean, gc.sumDy, gc.sumDyXc);
   let refined = !wasmSums;
-  const gx = kernels.backward(g, x, N, C, S, saved, wasmSums ? { m: ch.meanF, s1: gc.sumDy, s2: gc.sumDyXc } : null,
+  const res = kernels.backward(g, x, N, C, S, saved, wasmSums ? { m: ch.meanF, s1: gc.sumDy, s2: gc.sumDyXc } : null,
     inputGrad ? () => {
       if (!refined) refineGradSums(ch, gc, g, x, N, C, S);
       refined = true;
       if (training) gradCoefficients(ch, gc, M, 0, C);
       return { m: ch.meanF, k: ch.k, e: gc.e, d: gc.dF };
     } : null);
+  if (!res) return null;
+  const gx = res.dx;
   if (!refined) refineGradSums(ch, gc, g, x, N, C, S);
   if (gx && !fitsFloat32(ch.k, gc.e, gc.dF, C)) {
     // A coefficient beyond float32 (a spread near 1e-20 with eps 0): dx in float64 instead.
     channelGradInput(gx, g, x, N, C, S, 0, C, ch.k, gc.e, gc.d);
   }
-  return gx;
+  return { dx: gx };
 }
 
 /** Backward in float64 TypeScript, a block of channels at a time: fills `gc`'s sums, and returns dx. */

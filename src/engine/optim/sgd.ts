@@ -1,5 +1,6 @@
 import type { Tensor } from '../tensor';
 import { activeKernels } from '../kernels/backend';
+import { allocateLasting } from '../storage';
 import { Optimizer, f32 } from './optimizer';
 
 /** Options of SGD (lr is required, as in PyTorch). */
@@ -57,7 +58,7 @@ export class SGD extends Optimizer {
     let buf = this.buffers[i];
     const firstStep = mu !== 0 && buf === null;
     if (firstStep) {
-      buf = new Float32Array(p.length);
+      buf = allocateLasting(p.length);
       this.buffers[i] = buf;
     }
     // In place, one fused pass per parameter (kernels/elementwise.ts).

@@ -1,6 +1,6 @@
 // Host side of the WebAssembly element-wise kernels (elementwise.wat): the SGD update, sigmoid,
-// activation gradients and column sums. Operands are copied into the module's memory (one
-// typed-array copy each), the kernel runs there, and the results are copied back in place. The
+// activation gradients and column sums. Operands in the engine's memory are used in place; others
+// are copied into the module's scratch (one typed-array copy each) and results copied back. The
 // copies are plain memcpy (~0.1 ns a value); the 'js' loops they replace cost ~1 ns a value in V8,
 // so this pays from a few thousand values up.
 import type { Activation, ElementwiseKernels, SgdStep } from '../kernels/elementwise';
@@ -31,7 +31,7 @@ export function createWasmElementwise(): ElementwiseKernels | null {
     },
     activationBackward: (kind, g, y, gx) => {
       if (g.length < ELEMENTWISE_WASM_MIN) jsElementwise.activationBackward(kind, g, y, gx);
-      else activationBackwardWasm(kernels, ACTIVATION_OP[kind], g, y, gx);
+      else activationBackwardWasm(kernels, kind, g, y, gx);
     },
     sigmoid: (x, y) => {
       if (x.length < ELEMENTWISE_WASM_MIN) jsElementwise.sigmoid(x, y);
@@ -49,54 +49,49 @@ const SGD_MOMENTUM = 4;
 const SGD_FIRST_STEP = 8;
 const SGD_NESTEROV = 16;
 
-const align16 = (bytes: number): number => (bytes + 15) & ~15;
-
 /** The SGD update of one parameter in place (and of its momentum buffer when `buf` is given). */
 function sgdWasm(kernels: WasmKernels<ElementwiseWasm>, p: Float32Array, g: Float32Array, buf: Float32Array | null, s: SgdStep): void {
   const n = p.length;
   if (s.momentum === 0) buf = null;
   const flags = (s.maximize ? SGD_MAXIMIZE : 0) | (s.weightDecay !== 0 ? SGD_WEIGHT_DECAY : 0) |
     (buf ? SGD_MOMENTUM : 0) | (buf && s.firstStep ? SGD_FIRST_STEP : 0) | (buf && s.nesterov ? SGD_NESTEROV : 0);
-  const pP = 0;
-  const pG = align16(n * 4);
-  const pBuf = pG + align16(n * 4);
-  const f32 = kernels.ensure(pBuf + (buf ? n * 4 : 0));
-  f32.set(p, pP >> 2);
-  f32.set(g, pG >> 2);
   // The first step writes the buffer without reading it.
-  if (buf && !(flags & SGD_FIRST_STEP)) f32.set(buf, pBuf >> 2);
+  const operands = [{ a: p, n, copyIn: true }, { a: g, n, copyIn: true }];
+  if (buf) operands.push({ a: buf, n, copyIn: !(flags & SGD_FIRST_STEP) });
+  const placed = kernels.place(operands, 0);
+  if (!placed) return jsElementwise.sgd(p, g, buf, s);
+  const [pP, pG, pBuf = 0] = placed.at;
   kernels.exports.sgd(pP, pG, pBuf, n, s.lr, s.weightDecay, s.momentum, s.dampFactor, flags);
-  p.set(f32.subarray(pP >> 2, (pP >> 2) + n));
-  if (buf) buf.set(f32.subarray(pBuf >> 2, (pBuf >> 2) + n));
+  kernels.copyOut(pP, p, n);
+  if (buf) kernels.copyOut(pBuf, buf, n);
 }
 
-/** gx = f'(dy, y) (see elementwise.wat); dx is written over the copy of dy, then copied out. */
-function activationBackwardWasm(kernels: WasmKernels<ElementwiseWasm>, op: number, g: Float32Array, y: Float32Array, gx: Float32Array): void {
+/** gx = f'(dy, y) (see elementwise.wat); gx may be written over dy's copy. */
+function activationBackwardWasm(kernels: WasmKernels<ElementwiseWasm>, kind: Activation, g: Float32Array, y: Float32Array, gx: Float32Array): void {
   const n = g.length;
-  const pG = 0;
-  const pY = align16(n * 4);
-  const f32 = kernels.ensure(pY + n * 4);
-  f32.set(g, pG >> 2);
-  f32.set(y, pY >> 2);
-  kernels.exports.activation_backward(op, pG, pY, pG, n);
-  gx.set(f32.subarray(pG >> 2, (pG >> 2) + n));
+  const placed = kernels.place([{ a: g, n, copyIn: true }, { a: y, n, copyIn: true }, { a: gx, n, copyIn: false }], 0);
+  if (!placed) return jsElementwise.activationBackward(kind, g, y, gx);
+  const [pG, pY, pX] = placed.at;
+  kernels.exports.activation_backward(ACTIVATION_OP[kind], pG, pY, pX, n);
+  kernels.copyOut(pX, gx, n);
 }
 
-/** y = σ(x) (see elementwise.wat), computed in place over the copy of x (one float of room past it for an odd n). */
+/** y = σ(x) (see elementwise.wat; for an odd n it reads one float past x's end, which every block and scratch slot has room for). */
 function sigmoidWasm(kernels: WasmKernels<ElementwiseWasm>, x: Float32Array, y: Float32Array): void {
   const n = x.length;
-  const f32 = kernels.ensure(align16((n + 1) * 4));
-  f32.set(x, 0);
-  kernels.exports.sigmoid(0, 0, n);
-  y.set(f32.subarray(0, n));
+  const placed = kernels.place([{ a: x, n, copyIn: true }, { a: y, n, copyIn: false }], 0);
+  if (!placed) return jsElementwise.sigmoid(x, y);
+  const [pX, pY] = placed.at;
+  kernels.exports.sigmoid(pX, pY, n);
+  kernels.copyOut(pY, y, n);
 }
 
 /** Σ over rows per column (see elementwise.wat), for an even number of columns C. */
 function columnSumsWasm(kernels: WasmKernels<ElementwiseWasm>, src: Float32Array, R: number, C: number): Float32Array {
-  const pAcc = align16(R * C * 4);
+  const placed = kernels.place([{ a: src, n: R * C, copyIn: true }], C * 8 + C * 4);
+  if (!placed) return jsElementwise.columnSums(src, R, C);
+  const pAcc = placed.work;
   const pOut = pAcc + C * 8;
-  const f32 = kernels.ensure(pOut + C * 4);
-  f32.set(src.length === R * C ? src : src.subarray(0, R * C), 0);
-  kernels.exports.column_sums(0, R, C, pAcc, pOut);
-  return f32.slice(pOut >> 2, (pOut >> 2) + C);
+  kernels.exports.column_sums(placed.at[0], R, C, pAcc, pOut);
+  return kernels.f32.slice(pOut >> 2, (pOut >> 2) + C);
 }

@@ -1,14 +1,16 @@
-// Host side of the WebAssembly SIMD matrix product (gemm.wat): copies the operands' extents into
-// the module's memory (one typed-array copy each), packs op(B) into 8-column panels there, runs the
-// 4×8 f32x4 register-tile kernel over K slices and row blocks, and copies C back (adding the bias
-// and, with `accumulate`, the old C). Sums are float32; the order differs from the JS kernel's
+// Host side of the WebAssembly SIMD matrix product (gemm.wat): uses operands in the engine's memory
+// in place and copies the others' extents into the module's scratch (one typed-array copy each),
+// packs op(B) into 8-column panels, runs the 4×8 f32x4 register-tile kernel over K slices and row
+// blocks, and writes C with the bias (straight into a resident C; else copied out, adding the old C
+// with `accumulate`). Sums are float32; the order differs from the JS kernel's
 // float64 sums in the last bits. Two builds of the same kernel: the fused one (relaxed SIMD's
 // multiply-add, one rounding per product-sum on CPUs with FMA) where the runtime validates it,
 // else the baseline one (mul + add, like a non-FMA float32 BLAS). An operand that is mostly zeros
 // (MNIST's pixels) has them skipped by tiles of 4 rows, with the dense result's bits (see gemm.wat).
 import type { MatmulKernel } from '../kernels/matmul';
+import { jsMatmul } from '../kernels/matmul-js';
 import { WASM_BASE64, WASM_FMA_BASE64 } from './gemm.generated';
-import { WasmKernels } from './runtime';
+import { WasmKernels, type Operand } from './runtime';
 
 interface GemmWasm {
   pack_b(src: number, sbk: number, sbj: number, K: number, N: number, dst: number): void;
@@ -79,31 +81,32 @@ function gemmWasmStrided(
 ): void {
   const aExt = (M - 1) * sai + (K - 1) * sak + 1;
   const bExt = (K - 1) * sbk + (N - 1) * sbj + 1;
-  const pA = 0;
-  const pB = align16(pA + aExt * 4);
-  const pBias = align16(pB + bExt * 4);
-  const work = align16(pBias + (bias ? N * 4 : 0));
   // Room for the product and, when zeros may be skipped, the transposed product (op(B) sparse).
   const maybeSparse = skipZeros && K * Math.max(M, N) >= SPARSE_MIN_VALUES;
-  const f32 = kernels.ensure(work + Math.max(layout(M, K, N, maybeSparse).bytes, maybeSparse ? layout(N, K, M, true).bytes : 0));
+  const workBytes = Math.max(layout(M, K, N, maybeSparse).bytes, maybeSparse ? layout(N, K, M, true).bytes : 0);
+  const operands: Operand[] = [{ a: A, offset: aOff, n: aExt, copyIn: true }, { a: B, offset: bOff, n: bExt, copyIn: true }];
+  if (bias) operands.push({ a: bias, n: N, copyIn: true });
+  // The result goes straight into C when C is resident, written whole, and apart from A and B.
+  const direct = !accumulate && ldc === N && kernels.heap.holds(C) &&
+    apart(C, cOff, M * N, A, aOff, aExt) && apart(C, cOff, M * N, B, bOff, bExt);
+  const placed = kernels.place(operands, workBytes + (direct ? 0 : align16(M * N * 4)));
+  if (!placed) return jsMatmul.gemm(A, aOff, sai, sak, B, bOff, sbk, sbj, M, K, N, C, cOff, ldc, accumulate, bias);
+  const [pA, pB, biasPtr = 0] = placed.at;
+  const work = placed.work;
   const wasm = kernels.exports;
-  f32.set(aOff === 0 && aExt === A.length ? A : A.subarray(aOff, aOff + aExt), pA >> 2);
-  f32.set(bOff === 0 && bExt === B.length ? B : B.subarray(bOff, bOff + bExt), pB >> 2);
-  if (bias) f32.set(bias.length === N ? bias : bias.subarray(0, N), pBias >> 2);
-  const biasPtr = bias ? pBias : 0;
-  let pO: number;
+  const pO = direct ? C.byteOffset + cOff * 4 : align16(work + workBytes);
   const sparse = maybeSparse ? sparseOperand(wasm, pA, aExt, pB, bExt, M, K, N) : null;
   if (sparse === 'b' && product(wasm, work, pB, sbj, sbk, pA, sak, sai, N, K, M, true, true)) {
     // Cᵀ = op(B)ᵀ·op(A)ᵀ with the zeros of op(B) skipped, put back as C.
     const l = layout(N, K, M, true);
-    pO = work + l.out;
     wasm.finish_transposed(work + l.c, l.ldc * 4, pO, M, N, biasPtr);
   } else {
     product(wasm, work, pA, sai, sak, pB, sbk, sbj, M, K, N, sparse === 'a');
     const l = layout(M, K, N, false);
-    pO = work + l.out;
     wasm.finish(work + l.c, l.ldc * 4, pO, M, N, biasPtr);
   }
+  if (direct) return;
+  const f32 = kernels.f32;
   const o = pO >> 2;
   if (!accumulate && ldc === N) {
     C.set(f32.subarray(o, o + M * N), cOff);
@@ -117,9 +120,17 @@ function gemmWasmStrided(
   }
 }
 
+/** True when n values of `x` from `xOff` and m values of `y` from `yOff` do not overlap. */
+function apart(x: Float32Array, xOff: number, n: number, y: Float32Array, yOff: number, m: number): boolean {
+  if (x.buffer !== y.buffer) return true;
+  const xs = x.byteOffset + xOff * 4;
+  const ys = y.byteOffset + yOff * 4;
+  return xs + n * 4 <= ys || ys + m * 4 <= xs;
+}
+
 /**
  * Byte offsets (from the work area) for C = op(A)[M,K]·op(B)[K,N]: packed panels of op(B), C padded
- * to whole panels (ldc floats a row), the compact result, and for zero skipping the tiles' nonzero
+ * to whole panels (ldc floats a row), and for zero skipping the tiles' nonzero
  * columns (their values, their panel rows) and where each tile's begin.
  */
 function layout(M: number, K: number, N: number, sparse: boolean) {
@@ -128,11 +139,10 @@ function layout(M: number, K: number, N: number, sparse: boolean) {
   const tiles = Math.ceil(M / 4);
   const panels = 0;
   const c = align16(panels + np * K * NR * 4);
-  const out = c + M * ldc * 4;
-  const vals = align16(out + M * N * 4);
+  const vals = align16(c + M * ldc * 4);
   const list = vals + tiles * K * 16;
   const starts = list + tiles * K * 4;
-  return { np, ldc, tiles, panels, c, out, vals, list, starts, bytes: sparse ? starts + (tiles + 1) * 4 : vals };
+  return { np, ldc, tiles, panels, c, vals, list, starts, bytes: sparse ? starts + (tiles + 1) * 4 : vals };
 }
 
 /** Which operand to skip the zeros of ('a', 'b', or null: neither pays, or the other one is not finite). */

@@ -3,16 +3,15 @@
 // no Buffer; works in Node, workers and browsers (the modules are small enough for the
 // synchronous `new WebAssembly.Module`).
 //
-// Each module imports its memory ("env" "memory") and is re-instantiated on a larger fresh memory
-// when it needs more room, instead of `memory.grow`: growing detaches the old ArrayBuffer, and the
-// first detach in a V8 process invalidates a protector that every optimized typed-array access then
-// pays for (measured: the batch-norm kernels ~30% slower after one grow).
+// Every module imports the engine's one memory ("env" "memory", wasm/memory.ts), where tensor
+// storage lives too: an operand there is used in place, any other is copied into the module's
+// scratch block (and a result copied out of it).
+import { engineHeap, type Heap } from './memory';
 
 /** The part of the WebAssembly JS API used here (the engine is compiled without DOM/Node typings). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number; maximum?: number }) => { readonly buffer: ArrayBuffer };
   validate(bytes: Uint8Array): boolean;
 }
 
@@ -43,16 +42,26 @@ export function decodeBase64(text: string): Uint8Array {
   return out;
 }
 
-const PAGE = 65536;
+const align16 = (bytes: number): number => (bytes + 15) & ~15;
 
-/** A compiled module, its current instance and its memory seen as float32. */
+/** One operand of a call: `n` values of `a` from `offset`; copied into scratch first when `copyIn` (unless it is resident). */
+export interface Operand {
+  a: Float32Array;
+  offset?: number;
+  n: number;
+  copyIn: boolean;
+}
+
+/** A compiled module's instance on the engine's memory, that memory seen as float32, and the module's scratch block. */
 export class WasmKernels<T> {
-  exports: T;
-  f32: Float32Array;
-  private constructor(private readonly api: WasmApi, private readonly module: object, pages: number) {
-    const { exports, f32 } = this.instantiate(pages);
-    this.exports = exports;
-    this.f32 = f32;
+  readonly exports: T;
+  readonly f32: Float32Array;
+  private scratchAt = -1;
+  private scratchBytes = 0;
+  private constructor(api: WasmApi, module: object, readonly heap: Heap) {
+    const instance = new api.Instance(module, { env: { memory: heap.memory } });
+    this.exports = instance.exports as T;
+    this.f32 = heap.f32;
   }
 
   /** True when this runtime accepts the module (false for SIMD or relaxed SIMD it does not have). */
@@ -65,37 +74,57 @@ export class WasmKernels<T> {
     }
   }
 
-  /** Validates and compiles `base64`; null when WebAssembly (or its SIMD) is unavailable. */
+  /** Validates and compiles `base64`; null when WebAssembly (or its SIMD, or the engine's memory) is unavailable. */
   static load<T>(base64: string): WasmKernels<T> | null {
     const api = wasmApi();
-    if (!api) return null;
+    const heap = engineHeap();
+    if (!api || !heap) return null;
     try {
       const bytes = decodeBase64(base64);
       if (!api.validate(bytes)) return null;
-      return new WasmKernels<T>(api, new api.Module(bytes), 16);
+      return new WasmKernels<T>(api, new api.Module(bytes), heap);
     } catch {
       return null;
     }
   }
 
-  private instantiate(pages: number): { exports: T; f32: Float32Array } {
-    const memory = new this.api.Memory({ initial: pages });
-    const instance = new this.api.Instance(this.module, { env: { memory } });
-    return { exports: instance.exports as T, f32: new Float32Array(memory.buffer) };
+  /**
+   * The byte offset of this module's scratch block, at least `bytes` long (its old contents are
+   * dropped when it grows), or -1 when the engine's memory has no room (the caller runs the 'js' kernel).
+   */
+  scratch(bytes: number): number {
+    if (bytes <= this.scratchBytes) return this.scratchAt;
+    if (this.scratchAt >= 0) this.heap.release(this.scratchAt);
+    const size = Math.max(bytes, Math.ceil(this.scratchBytes * 1.5));
+    this.scratchAt = this.heap.alloc(size);
+    this.scratchBytes = this.scratchAt >= 0 ? size : 0;
+    return this.scratchAt;
   }
 
   /**
-   * Makes at least `bytes` addressable (a fresh instance on a larger memory if needed: the old
-   * contents are dropped, so call this before writing the operands). Use `exports`/`f32` after it.
+   * Where a call's operands are: a resident one in place, the others in the scratch block (copied in
+   * when asked), followed by `workBytes` of work space. Null when the scratch does not fit.
    */
-  ensure(bytes: number): Float32Array {
-    const have = this.f32.length * 4;
-    if (bytes > have) {
-      const pages = Math.max(Math.ceil(bytes / PAGE), Math.ceil((have * 1.5) / PAGE));
-      const { exports, f32 } = this.instantiate(pages);
-      this.exports = exports;
-      this.f32 = f32;
-    }
-    return this.f32;
+  place(operands: Operand[], workBytes: number): { at: number[]; work: number } | null {
+    let bytes = 0;
+    for (const o of operands) if (!this.heap.holds(o.a)) bytes += align16(o.n * 4);
+    const base = this.scratch(bytes + workBytes);
+    if (base < 0) return null;
+    let cursor = base;
+    const at = operands.map((o) => {
+      const offset = o.offset ?? 0;
+      if (this.heap.holds(o.a)) return o.a.byteOffset + offset * 4;
+      const p = cursor;
+      cursor += align16(o.n * 4);
+      if (o.copyIn) this.f32.set(offset === 0 && o.n === o.a.length ? o.a : o.a.subarray(offset, offset + o.n), p >> 2);
+      return p;
+    });
+    return { at, work: cursor };
+  }
+
+  /** Copies `n` values at byte offset `at` into `a` (from `offset`) unless `a` is resident (then they are there already). */
+  copyOut(at: number, a: Float32Array, n: number, offset = 0): void {
+    if (this.heap.holds(a)) return;
+    a.set(this.f32.subarray(at >> 2, (at >> 2) + n), offset);
   }
 }
