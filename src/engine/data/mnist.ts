@@ -8,6 +8,7 @@
 // Lazy: `fromBytes` only checks the header; pixels are decoded when `images` is first read, and
 // `batches` decodes just the rows of each batch.
 import { Tensor } from '../tensor';
+import { allocate } from '../storage';
 import { Generator, resolveGenerator } from '../random';
 
 /** The file's first four bytes. */
@@ -232,7 +233,7 @@ export class MnistDataset {
   private gatherImages(pos: Int32Array): Float32Array {
     const F = this.features;
     const px = this.src.pixels;
-    const out = new Float32Array(pos.length * F);
+    const out = allocate(pos.length * F, false); // every value is written below
     for (let k = 0; k < pos.length; k++) {
       const s = pos[k] * F;
       const o = k * F;
