@@ -58,16 +58,21 @@ export class Heap {
    * live blocks (default: the whole memory). A block from a free list keeps its old contents.
    */
   alloc(bytes: number, limit = this.bytes): number {
-    const size = classBytes(bytes);
+    let size = classBytes(bytes);
     if (this.liveBytes + size > limit) return -1;
-    const list = this.free.get(size);
-    let offset = list?.pop();
-    if (offset !== undefined) this.reusedBlocks++;
-    else {
-      if (this.top + size > this.bytes) return -1;
+    let offset = this.free.get(size)?.pop();
+    if (offset === undefined && this.top + size <= this.bytes) {
       offset = this.top;
       this.top += size;
-    }
+    } else if (offset === undefined) {
+      // The bump region is used up: the smallest free block of a larger class, whole (it goes back to its own class).
+      let best = Infinity;
+      for (const [s, list] of this.free) if (s > size && s < best && list.length > 0) best = s;
+      if (best === Infinity || this.liveBytes + best > limit) return -1;
+      size = best;
+      offset = this.free.get(best)!.pop()!;
+      this.reusedBlocks++;
+    } else this.reusedBlocks++;
     this.live.set(offset, size);
     this.liveBytes += size;
     return offset;

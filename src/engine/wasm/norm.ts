@@ -11,7 +11,7 @@
 import type { AffineCoefficients, BatchNormKernels, ForwardStats, GradCoefficients, GradSums, SavedInput } from '../kernels/batch-norm';
 import { WASM_BASE64 } from './norm.generated';
 import { WasmKernels } from './runtime';
-import { allocate } from '../storage';
+import { allocate, release } from '../storage';
 
 interface NormWasm {
   stats(x: number, N: number, C: number, S: number, sh: number, s1: number, s2: number): void;
@@ -95,7 +95,10 @@ function batchNormForwardWasm(
   const y = allocate(n, false);
   const L = new Layout(C, heap.holds(x) ? 0 : n, heap.holds(y) ? 0 : n);
   const at = setup(kernels, L);
-  if (!at) return null;
+  if (!at) {
+    release(y);
+    return null;
+  }
   const { base, f64 } = at;
   const f32 = kernels.f32;
   const wasm = kernels.exports;
@@ -140,7 +143,10 @@ function batchNormBackwardWasm(
   const needsWork = !heap.holds(g) || (dx !== null && !heap.holds(dx));
   const L = new Layout(C, heap.holds(x) ? 0 : n, needsWork ? n : 0);
   const at = setup(kernels, L);
-  if (!at) return null;
+  if (!at) {
+    if (dx) release(dx);
+    return null;
+  }
   const { base, f64 } = at;
   const f32 = kernels.f32;
   const wasm = kernels.exports;

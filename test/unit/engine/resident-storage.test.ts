@@ -57,6 +57,14 @@ test('the allocator: size classes, reuse, a block never given twice, -1 when ful
   assert.equal(heap.alloc(64 * 1024, heap.used + 1024), -1, 'a limit on live bytes is kept');
   heap.release(b);
   assert.notEqual(heap.alloc(64 * 1024), -1);
+  // With the bump region used up, a free block of a larger class serves a smaller request.
+  const big: number[] = [];
+  for (let at = heap.alloc(32 * 1024); at >= 0; at = heap.alloc(32 * 1024)) big.push(at);
+  while (heap.alloc(1) >= 0); // and the last bytes of the bump region
+  heap.release(big[0]!);
+  assert.equal(heap.alloc(20 * 1024), big[0], 'the larger free block, whole');
+  heap.release(big[0]!);
+  assert.equal(heap.alloc(30 * 1024), big[0], 'back in its own class');
 });
 
 test('storage: resident blocks are reused, a view or a second release is ignored, small arrays stay ordinary', { skip }, () => {
