@@ -10,7 +10,7 @@
 // tensor, the 'js' kernel for scratch).
 
 /** Sizes tried, largest first (a runtime may refuse a large reservation). */
-const RESERVATION_MB = [1024, 512, 256];
+const RESERVATION_MB = [512, 256, 128];
 const MB = 1 << 20;
 const PAGE = 65536;
 /** Every block has at least this many bytes past what was asked: SIMD kernels may read a vector past the end. */
