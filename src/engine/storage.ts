@@ -46,9 +46,23 @@ let reused = 0;
 let created = 0;
 let debug = false;
 
-const heap: Heap | null = typeof FinalizationRegistry === 'function' ? engineHeap() : null;
+/** The engine's memory once the first pooled allocation has reserved it (null: none; no views of it exist before). */
+let heap: Heap | null = null;
+let heapTried = false;
 /** Gives a heap block back when the Float32Array handed out for it is collected without a release. */
-const collected = heap ? new FinalizationRegistry<number>((offset) => heap.release(offset)) : null;
+let collected: FinalizationRegistry<number> | null = null;
+
+/** Reserves the engine's memory at the first allocation that could use it (a host that only imports the engine reserves nothing). */
+function reserveHeap(): Heap | null {
+  heapTried = true;
+  if (typeof FinalizationRegistry !== 'function') return null;
+  const h = engineHeap();
+  if (h) {
+    collected = new FinalizationRegistry<number>((offset) => h.release(offset));
+    heap = h;
+  }
+  return heap;
+}
 
 /** The storage identity of each allocation made while a `tidy` scope runs (innermost last; scope.ts pushes and pops). */
 export const scopeAllocations: Set<unknown>[] = [];
@@ -84,6 +98,7 @@ function recordInScope(key: unknown): void {
  */
 export function allocate(n: number, zeroed = true): Float32Array {
   if (n < POOL_MIN) return new Float32Array(n);
+  if (!heapTried) reserveHeap();
   if (heap !== null) {
     const limit = scopeAllocations.length > 0 ? Math.min(HEAP_TENSOR_BYTES, heap.bytes / 2) : HEAP_UNSCOPED_BYTES;
     const before = heap.reusedBlocks;
@@ -122,6 +137,7 @@ export function allocate(n: number, zeroed = true): Float32Array {
  * engine's memory when it has room (reclaimed when the array is collected), never tied to a scope.
  */
 export function allocateLasting(n: number): Float32Array {
+  if (!heapTried) reserveHeap();
   if (n < POOL_MIN || heap === null) return new Float32Array(n);
   const offset = heap.alloc(4 * n, HEAP_UNSCOPED_BYTES);
   if (offset < 0) return new Float32Array(n);
