@@ -28,7 +28,7 @@ const POOL_CAP = 64 * 1024 * 1024;
  * this many bytes (pages once touched stay in the process: a loop without tidy must not leave
  * hundreds of MB resident; beyond this its storage is the GC's, as before)...
  */
-const HEAP_UNSCOPED_BYTES = 64 * 1024 * 1024;
+const HEAP_UNSCOPED_BYTES = 16 * 1024 * 1024;
 /**
  * ...and storage allocated in a scope while they stay under this many (and half the memory: the
  * rest is the kernels' scratch). A scope's tensor that survives it and is dropped later (a `.grad`
