@@ -9,7 +9,7 @@
 //   --expect-failure        succeed only if the suite fails (proves a broken extension is caught)
 //   --grep <pattern>        run only the tests whose full title matches
 //   --tests-path <file>     another extensionTestsPath (default dist/test/integration/index.js)
-//   --timeout <seconds>     overall limit (default 300)
+//   --timeout <seconds>     overall limit, a guard against a hung host (default 900: the suite takes 3–5 min, up to 5 on a busy VM)
 //   --verbose               also print the workbench's own log and page errors
 import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -25,7 +25,7 @@ const { values: opts } = parseArgs({
     'expect-failure': { type: 'boolean', default: false },
     grep: { type: 'string' },
     'tests-path': { type: 'string', default: path.join(repoRoot, 'dist', 'test', 'integration', 'index.js') },
-    timeout: { type: 'string', default: '300' },
+    timeout: { type: 'string', default: '900' },
     verbose: { type: 'boolean', default: false },
     // The word before this run's "N passed, N failed" line, e.g. "vsix" for the packaged-extension run.
     label: { type: 'string', default: 'integration' },
